@@ -1,0 +1,1 @@
+"""Side effects of the case workflow: read-model projection, deadline calendar, notifications."""

@@ -1,0 +1,59 @@
+"""Process settings, read once from the environment (and an optional `.env`).
+
+Every process (web, worker, dev runner) reads the same names, documented in the README and in
+`deploy/.env.example`. Outside dev mode an unsafe value stops the process at start-up.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # dev: the embedded single-machine service started by `make run`; anything else is production.
+    liudan_env: str = "production"
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "liudan-cases"
+    database_url: str = "sqlite:///var/liudan.db"
+    temporal_ui_url: str = "http://localhost:8233"
+    secret_key: str = DEV_SECRET_KEY
+    data_dir: Path = Path("var")
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    temporal_port: int = 7233
+    temporal_ui_port: int = 8233
+    # Case codes read HJ-2026-000123: district prefix, year, store sequence.
+    district_prefix: str = "HJ"
+    # Idle sessions end after this many minutes; a user is locked out after this many failures.
+    session_idle_minutes: int = 30
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+
+    @property
+    def dev_mode(self) -> bool:
+        return self.liudan_env == "dev"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if not self.dev_mode and self.secret_key == DEV_SECRET_KEY:
+            raise ValueError(
+                "SECRET_KEY is the built-in development key; set SECRET_KEY to a long random value "
+                "(or LIUDAN_ENV=dev for a local demo)"
+            )
+        if not self.dev_mode and len(self.secret_key) < 32:
+            raise ValueError("SECRET_KEY must be at least 32 characters outside dev mode")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The SQL read model: directory (orgs, users), case projections, inbox items, calendar overrides."""

@@ -1,0 +1,1 @@
+"""The case state machine: one Temporal workflow per case, its payload types, roles, stages and policies."""

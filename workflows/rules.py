@@ -1,0 +1,298 @@
+"""Who may take which decision on a case, at which stage, with what payload.
+
+One table serves two callers: the workflow's Update validators (a refusal rejects the Update
+before anything enters the history) and the web, which shows a user exactly the actions this
+table allows them now. Refusals are sentences an officer can read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from workflows.types import (
+    AcceptDecision,
+    Action,
+    Actor,
+    CaseSnapshot,
+    DeadlineKind,
+    DeadlineState,
+    Difficulty,
+    DispatchDecision,
+    Escalation,
+    ExtensionDecision,
+    ExtensionRequest,
+    LocalResolution,
+    RatingChannel,
+    RatingDecision,
+    RatingValue,
+    ReturnDecision,
+    ReviewDecision,
+    Role,
+    Stage,
+    SupervisionDecision,
+    TriageDecision,
+    UnreasonableClosure,
+    Urgency,
+)
+
+OPEN_STAGES = (Stage.REPORT, Stage.SIGN, Stage.DISPATCH, Stage.ACCEPT, Stage.HANDLE)
+MAX_DEPARTMENTS = 6
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class Rule:
+    stages: tuple[Stage, ...]
+    # Returns a refusal, or None when this actor may take the action on this case now.
+    who: Callable[[CaseSnapshot, Actor], str | None]
+
+
+def _is(
+    role: Role, org: Callable[[CaseSnapshot], str], what: str
+) -> Callable[[CaseSnapshot, Actor], str | None]:
+    def check(snap: CaseSnapshot, actor: Actor) -> str | None:
+        if actor.role != role:
+            return f"只有{what}可以办理此操作"
+        if actor.org_id != org(snap):
+            return "此案件不属于您所在的单位"
+        return None
+
+    return check
+
+
+_community = _is(Role.COMMUNITY, lambda s: s.registration.community_org_id, "本社区工作人员")
+_street = _is(Role.STREET, lambda s: s.registration.street_org_id, "所属街道工作人员")
+
+
+def _leader(snap: CaseSnapshot, actor: Actor) -> str | None:
+    if actor.role == Role.SUPERVISION:
+        return None
+    if actor.role != Role.LEADER:
+        return "只有联点区领导或督查室可以办理此操作"
+    if snap.registration.street_org_id not in actor.street_ids:
+        return "此案件不在您联系的街道"
+    return None
+
+
+def _assigned(snap: CaseSnapshot, actor: Actor) -> str | None:
+    if actor.role != Role.DEPARTMENT:
+        return "只有承办部门可以办理此操作"
+    if not any(a.department_id == actor.org_id for a in snap.assignments):
+        return "此案件未派给您的部门"
+    return None
+
+
+def _street_or_department(snap: CaseSnapshot, actor: Actor) -> str | None:
+    if snap.stage in (Stage.SIGN, Stage.DISPATCH):
+        return _street(snap, actor)
+    return _assigned(snap, actor)
+
+
+def _street_or_leader(snap: CaseSnapshot, actor: Actor) -> str | None:
+    if actor.role == Role.STREET:
+        return _street(snap, actor)
+    return _leader(snap, actor)
+
+
+def _local_resolver(snap: CaseSnapshot, actor: Actor) -> str | None:
+    return _community(snap, actor) if snap.stage == Stage.REPORT else _street(snap, actor)
+
+
+def _supervisor(snap: CaseSnapshot, actor: Actor) -> str | None:
+    if actor.role == Role.DISCIPLINE:
+        return None if snap.supervision_level >= 2 else "案件尚未移交纪工委"
+    return _leader(snap, actor)
+
+
+def _rater(snap: CaseSnapshot, actor: Actor) -> str | None:
+    if actor.role == Role.RESIDENT:
+        return None
+    if actor.role == Role.COMMUNITY:
+        return _community(snap, actor)
+    return (
+        _street(snap, actor)
+        if actor.role == Role.STREET
+        else "只有群众本人或回访的街道、社区工作人员可以评价"
+    )
+
+
+def _resident(snap: CaseSnapshot, actor: Actor) -> str | None:
+    return None if actor.role == Role.RESIDENT else "只有群众本人可以撤回诉求"
+
+
+def _admin(snap: CaseSnapshot, actor: Actor) -> str | None:
+    return None if actor.role == Role.ADMIN else "只有系统管理员可以重算时限"
+
+
+RULES: dict[Action, Rule] = {
+    Action.TRIAGE: Rule((Stage.REPORT,), _community),
+    Action.RESOLVE_LOCALLY: Rule((Stage.REPORT, Stage.DISPATCH), _local_resolver),
+    Action.REPORT_UP: Rule((Stage.REPORT,), _community),
+    Action.CLOSE_UNREASONABLE: Rule((Stage.REPORT,), _community),
+    Action.SIGN: Rule((Stage.SIGN,), _street),
+    Action.DISPATCH: Rule((Stage.DISPATCH,), _street),
+    Action.ACCEPT: Rule((Stage.ACCEPT,), _assigned),
+    Action.RETURN_CASE: Rule((Stage.ACCEPT,), _assigned),
+    Action.REQUEST_EXTENSION: Rule((Stage.HANDLE,), _assigned),
+    Action.DECIDE_EXTENSION: Rule((Stage.HANDLE,), _street_or_leader),
+    Action.SUBMIT_RESULT: Rule((Stage.HANDLE,), _assigned),
+    Action.SUPERVISE: Rule(OPEN_STAGES, _supervisor),
+    Action.ESCALATE: Rule((Stage.SIGN, Stage.DISPATCH, Stage.ACCEPT, Stage.HANDLE), _street_or_department),
+    Action.TAKE_CHARGE: Rule((*OPEN_STAGES, Stage.RATE, Stage.REVIEW), _leader),
+    Action.RATE: Rule((Stage.RATE,), _rater),
+    Action.REOPEN: Rule((Stage.REVIEW,), _leader),
+    Action.CLOSE_AFTER_REVIEW: Rule((Stage.REVIEW,), _leader),
+    Action.WITHDRAW: Rule((Stage.REPORT, Stage.SIGN, Stage.DISPATCH, Stage.ACCEPT), _resident),
+    Action.RECOMPUTE_DEADLINES: Rule((*OPEN_STAGES, Stage.RATE, Stage.REVIEW), _admin),
+}
+
+STAGE_NAMES = {
+    Stage.REPORT: "社区报单",
+    Stage.SIGN: "街道签收",
+    Stage.DISPATCH: "街道派单",
+    Stage.ACCEPT: "部门接单",
+    Stage.HANDLE: "部门办理",
+    Stage.RATE: "群众评单",
+    Stage.REVIEW: "领导复查",
+    Stage.CLOSED: "已办结",
+}
+
+
+def _assignment_of(snap: CaseSnapshot, actor: Actor) -> Any:
+    return next((a for a in snap.assignments if a.department_id == actor.org_id), None)
+
+
+def _state_problem(action: Action, snap: CaseSnapshot, actor: Actor) -> str | None:
+    """Conditions beyond role and stage: what this case's own state still allows."""
+    mine = _assignment_of(snap, actor)
+    if action == Action.REPORT_UP or (action == Action.RESOLVE_LOCALLY and snap.stage == Stage.REPORT):
+        if snap.urgency is None:
+            return "请先对诉求进行分类研判"
+        if snap.urgency == Urgency.UNREASONABLE:
+            return "诉求已研判为不合理，请以政策解释办结"
+    if action == Action.CLOSE_UNREASONABLE and snap.urgency != Urgency.UNREASONABLE:
+        return "只有研判为不合理的诉求可以解释办结"
+    if action == Action.ACCEPT and mine is not None and mine.accepted_at is not None:
+        return "您的部门已接单"
+    if action == Action.RETURN_CASE:
+        if mine is not None and mine.accepted_at is not None:
+            return "已接单的案件不能退单"
+        if any(d.kind == DeadlineKind.OBJECTION and d.state == DeadlineState.OVERDUE for d in snap.deadlines):
+            return "已超过退单（异议）期限"
+    if action == Action.REQUEST_EXTENSION:
+        if mine is None or not mine.lead:
+            return "只有牵头单位可以申请延期"
+        if snap.extension_pending_days:
+            return "已有延期申请待审批"
+        if snap.extensions_granted >= snap.policy.max_extensions:
+            return "延期次数已用完"
+    if action == Action.DECIDE_EXTENSION and not snap.extension_pending_days:
+        return "没有待审批的延期申请"
+    if action == Action.SUBMIT_RESULT and mine is not None:
+        if mine.reported_at is not None:
+            return "您的部门已报告办理结果"
+        if mine.lead and any(a.reported_at is None for a in snap.assignments if not a.lead):
+            return "请等待协办单位报告办理结果后再办结"
+    if action == Action.SUPERVISE and not (snap.overdue or snap.escalated or snap.supervision_level):
+        return "案件未超期也未申请督办"
+    if action == Action.ESCALATE:
+        if snap.escalated:
+            return "已申请领导协调"
+        if snap.overdue:
+            return "案件已超期，已自动进入督办"
+    if action == Action.TAKE_CHARGE and snap.leader_in_charge:
+        return "已有领导包案"
+    if action == Action.REOPEN and snap.reopened >= snap.policy.reopen_limit:
+        return "案件已重办过一次，请复查后办结"
+    if action == Action.WITHDRAW and any(a.accepted_at for a in snap.assignments):
+        return "部门已接单，不能撤回"
+    return None
+
+
+def who_may(action: Action, snap: CaseSnapshot, actor: Actor) -> str | None:
+    """A refusal if this actor may not take this action on this case now, else None."""
+    rule = RULES[action]
+    if snap.stage not in rule.stages:
+        return f"案件当前处于「{STAGE_NAMES[snap.stage]}」阶段，不能办理此操作"
+    return rule.who(snap, actor) or _state_problem(action, snap, actor)
+
+
+def allowed_actions(snap: CaseSnapshot, actor: Actor) -> list[Action]:
+    return [a for a in RULES if who_may(a, snap, actor) is None]
+
+
+def _text(value: str, what: str, *, required: bool = True) -> str | None:
+    if required and not value.strip():
+        return f"请填写{what}"
+    if len(value) > MAX_TEXT:
+        return f"{what}不能超过 {MAX_TEXT} 字"
+    return None
+
+
+def _future(when: datetime | None, now: datetime, what: str) -> str | None:
+    if when is None:
+        return f"请设定{what}"
+    if when.tzinfo is None:
+        return f"{what}缺少时区"
+    return None if when > now else f"{what}必须晚于当前时间"
+
+
+def payload_problem(action: Action, d: Any, snap: CaseSnapshot, now: datetime) -> str | None:
+    """A readable problem with the decision's own content, else None."""
+    if isinstance(d, TriageDecision):
+        return _text(d.note, "研判意见", required=False)
+    if isinstance(d, LocalResolution):
+        return _text(d.result, "办理结果")
+    if isinstance(d, UnreasonableClosure):
+        return _text(d.explanation, "向群众的政策解释")
+    if isinstance(d, DispatchDecision):
+        return _dispatch_problem(d, now)
+    if isinstance(d, AcceptDecision):
+        return _text(d.response, "当日首次响应内容")
+    if isinstance(d, ReturnDecision | Escalation):
+        return _text(d.reason, "理由")
+    if isinstance(d, ExtensionRequest):
+        if not 1 <= d.days <= snap.policy.max_extension:
+            return f"延期天数须在 1 到 {snap.policy.max_extension} 之间"
+        return _text(d.reason, "延期理由")
+    if isinstance(d, ExtensionDecision):
+        return _text(d.note, "审批意见", required=not d.approve)
+    if isinstance(d, SupervisionDecision):
+        if d.lead_department_id and d.lead_department_id not in {a.department_id for a in snap.assignments}:
+            return "牵头单位必须是承办部门之一"
+        return _text(d.note, "督办意见") or _future(d.new_due_at, now, "新的办结时限")
+    if isinstance(d, RatingDecision):
+        if d.actor.role == Role.RESIDENT and d.channel != RatingChannel.PORTAL:
+            return "群众本人评价请使用评价页面"
+        if d.actor.role != Role.RESIDENT and d.channel == RatingChannel.PORTAL:
+            return "工作人员代为评价须注明电话询问或上门回访"
+        return _text(d.comment, "不满意的原因", required=d.value == RatingValue.DISSATISFIED)
+    if isinstance(d, ReviewDecision):
+        if action == Action.REOPEN:
+            return _text(d.note, "重办要求") or _future(d.new_due_at, now, "重办时限")
+        return _text(d.note, "复查意见")
+    return None
+
+
+def _dispatch_problem(d: DispatchDecision, now: datetime) -> str | None:
+    ids = d.department_ids
+    if not ids:
+        return "请至少选择一个承办部门"
+    if len(set(ids)) != len(ids):
+        return "承办部门重复"
+    if len(ids) > MAX_DEPARTMENTS:
+        return f"一次最多派给 {MAX_DEPARTMENTS} 个部门"
+    if len(ids) > 1 and d.lead_department_id not in ids:
+        return "多个部门共同办理时，请从中指定牵头单位"
+    if d.difficulty == Difficulty.VERY_HARD:
+        return _future(d.due_at, now, "特别难事项的办结时限")
+    if d.due_at is not None:
+        return "一般、较难事项按政策时限办结，不能另设时限"
+    return _text(d.note, "派单意见", required=False)
+
+
+def refusal(action: Action, decision: Any, snap: CaseSnapshot, now: datetime) -> str | None:
+    return who_may(action, snap, decision.actor) or payload_problem(action, decision, snap, now)

@@ -1,0 +1,331 @@
+"""What each decision does to a case: pure functions from (state, decision, now) to a new state
+and the deadline clocks to open or close.
+
+The workflow runs these inside its lock and then carries out the clock effects (computing new
+deadlines needs the calendar activity). Keeping them pure keeps the business rules in one
+readable place, testable without a server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from workflows.types import (
+    AcceptDecision,
+    Action,
+    Assignment,
+    CaseSnapshot,
+    DeadlineKind,
+    Difficulty,
+    DispatchDecision,
+    Escalation,
+    ExtensionDecision,
+    ExtensionRequest,
+    LocalResolution,
+    Outcome,
+    RatingDecision,
+    RatingRecord,
+    RatingValue,
+    ReportUp,
+    ResultSubmission,
+    ReturnDecision,
+    ReviewDecision,
+    Role,
+    SignDecision,
+    Span,
+    Stage,
+    SupervisionDecision,
+    TakeCharge,
+    TriageDecision,
+    UnreasonableClosure,
+    Urgency,
+    Withdrawal,
+)
+
+# Clocks whose expiry makes the case overdue and sends it to the supervising leader (督单).
+ESCALATING = (
+    DeadlineKind.REPORT,
+    DeadlineKind.SIGN,
+    DeadlineKind.DISPATCH,
+    DeadlineKind.RESPONSE,
+    DeadlineKind.COMPLETION,
+    DeadlineKind.SUPERVISION,
+)
+ALL_KINDS = tuple(DeadlineKind)
+
+
+@dataclass
+class OpenClock:
+    """Start a deadline clock: from a policy span, or at an explicit time a person set."""
+
+    kind: DeadlineKind
+    span: Span | None = None
+    due_at: datetime | None = None
+    org_id: str = ""
+    label: str = ""  # overrides the kind's label (e.g. 重办时限)
+    start: datetime | None = None  # the span counts from here instead of now (an extension)
+
+
+@dataclass
+class Effects:
+    note: str = ""  # what goes into the timeline entry for this decision
+    public: bool = True  # whether the resident sees the timeline entry
+    close: tuple[DeadlineKind, ...] = ()
+    open: list[OpenClock] = field(default_factory=list)
+
+
+def _move(s: CaseSnapshot, stage: Stage, holders: list[str], role: Role | None) -> None:
+    s.stage = stage
+    s.holder_org_ids = holders
+    s.holder_role = role
+
+
+def _close_case(s: CaseSnapshot, outcome: Outcome, now: datetime) -> Effects:
+    _move(s, Stage.CLOSED, [], None)
+    s.outcome = outcome
+    s.closed_at = now
+    s.overdue = False
+    return Effects(close=ALL_KINDS)
+
+
+def _to_rating(s: CaseSnapshot, result: str, now: datetime) -> Effects:
+    s.result = result
+    s.completed_at = now
+    # The community calls or visits the resident for a rating when they do not rate online.
+    _move(s, Stage.RATE, [s.registration.community_org_id], Role.COMMUNITY)
+    return Effects(close=ALL_KINDS, open=[OpenClock(DeadlineKind.RATING, s.policy.rating)])
+
+
+def _to_dispatch(s: CaseSnapshot, clock: OpenClock) -> Effects:
+    s.assignments = []
+    s.difficulty = None
+    street = s.registration.street_org_id
+    _move(s, Stage.DISPATCH, [street], Role.STREET)
+    clock.org_id = street
+    return Effects(close=ALL_KINDS, open=[clock])
+
+
+def triage(s: CaseSnapshot, d: TriageDecision, now: datetime) -> Effects:
+    s.urgency, s.category = d.urgency, d.category
+    return Effects(note=d.note, public=False)
+
+
+def resolve_locally(s: CaseSnapshot, d: LocalResolution, now: datetime) -> Effects:
+    who = f"（责任人：{d.responsible_person}）" if d.responsible_person else ""
+    effects = _to_rating(s, d.result, now)
+    effects.note = d.result + who
+    return effects
+
+
+def report_up(s: CaseSnapshot, d: ReportUp, now: datetime) -> Effects:
+    s.reported_at = now
+    street = s.registration.street_org_id
+    _move(s, Stage.SIGN, [street], Role.STREET)
+    return Effects(
+        note=d.note, close=ALL_KINDS, open=[OpenClock(DeadlineKind.SIGN, s.policy.sign, org_id=street)]
+    )
+
+
+def close_unreasonable(s: CaseSnapshot, d: UnreasonableClosure, now: datetime) -> Effects:
+    effects = _close_case(s, Outcome.UNREASONABLE, now)
+    effects.note = d.explanation
+    return effects
+
+
+def sign(s: CaseSnapshot, d: SignDecision, now: datetime) -> Effects:
+    s.signed_at = now
+    span = s.policy.dispatch_urgent if s.urgency == Urgency.URGENT else s.policy.dispatch
+    effects = _to_dispatch(s, OpenClock(DeadlineKind.DISPATCH, span))
+    effects.note = d.note
+    return effects
+
+
+def dispatch(s: CaseSnapshot, d: DispatchDecision, now: datetime) -> Effects:
+    lead = d.lead_department_id or d.department_ids[0]
+    s.assignments = [Assignment(department_id=i, lead=i == lead) for i in d.department_ids]
+    s.difficulty = d.difficulty
+    s.dispatched_at = now
+    _move(s, Stage.ACCEPT, list(d.department_ids), Role.DEPARTMENT)
+    completion = {
+        Difficulty.ORDINARY: s.policy.completion_ordinary,
+        Difficulty.HARD: s.policy.completion_hard,
+        Difficulty.VERY_HARD: s.policy.completion_very_hard,
+    }[d.difficulty]
+    clocks = [
+        OpenClock(DeadlineKind.RESPONSE, s.policy.response, org_id=lead),
+        OpenClock(DeadlineKind.COMPLETION, None if d.due_at else completion, due_at=d.due_at, org_id=lead),
+    ]
+    if s.policy.objection is not None:
+        clocks.append(OpenClock(DeadlineKind.OBJECTION, s.policy.objection, org_id=lead))
+    return Effects(note=d.note, close=ALL_KINDS, open=clocks)
+
+
+def accept(s: CaseSnapshot, d: AcceptDecision, now: datetime) -> Effects:
+    mine = next(a for a in s.assignments if a.department_id == d.actor.org_id)
+    mine.accepted_at, mine.response = now, d.response
+    if all(a.accepted_at for a in s.assignments):
+        _move(s, Stage.HANDLE, [a.department_id for a in s.assignments], Role.DEPARTMENT)
+        return Effects(note=d.response, close=(DeadlineKind.RESPONSE, DeadlineKind.OBJECTION))
+    s.holder_org_ids = [a.department_id for a in s.assignments if not a.accepted_at]
+    return Effects(note=d.response)
+
+
+def return_case(s: CaseSnapshot, d: ReturnDecision, now: datetime) -> Effects:
+    """退单: back to the street, whose dispatch clock starts again (re-armed, not resumed)."""
+    s.returns += 1
+    effects = _to_dispatch(s, OpenClock(DeadlineKind.DISPATCH, s.policy.dispatch))
+    effects.note, effects.public = d.reason, False
+    return effects
+
+
+def request_extension(s: CaseSnapshot, d: ExtensionRequest, now: datetime) -> Effects:
+    s.extension_pending_days = d.days
+    return Effects(note=f"申请延期 {d.days}（{s.policy.extension_unit.value}）：{d.reason}", public=False)
+
+
+def decide_extension(s: CaseSnapshot, d: ExtensionDecision, now: datetime) -> Effects:
+    days, s.extension_pending_days = s.extension_pending_days, 0
+    if not d.approve:
+        return Effects(note=f"不同意延期：{d.note}", public=False)
+    s.extensions_granted += 1
+    current = running_deadline(s, (DeadlineKind.COMPLETION, DeadlineKind.SUPERVISION))
+    base = current.due_at if current else now
+    kind = current.kind if current else DeadlineKind.COMPLETION
+    span = Span(days, s.policy.extension_unit)
+    # The extension runs on from the old deadline, not from today.
+    clock = OpenClock(
+        kind, span, org_id=current.org_id if current else "", label="延期后办结时限", start=base
+    )
+    return Effects(note=f"同意延期 {days}。{d.note}", close=(kind,), open=[clock])
+
+
+def submit_result(s: CaseSnapshot, d: ResultSubmission, now: datetime) -> Effects:
+    mine = next(a for a in s.assignments if a.department_id == d.actor.org_id)
+    mine.reported_at, mine.result = now, d.result
+    if not mine.lead:
+        s.holder_org_ids = [a.department_id for a in s.assignments if a.reported_at is None]
+        return Effects(note=d.result, public=False)
+    effects = _to_rating(s, d.result, now)
+    effects.note = d.result
+    return effects
+
+
+def supervise(s: CaseSnapshot, d: SupervisionDecision, now: datetime) -> Effects:
+    """督单: the overdue or escalated clock gives way to the leader's new deadline."""
+    s.supervised = True
+    s.talk_ordered = s.talk_ordered or d.talk_ordered
+    s.escalated = False
+    s.overdue = False
+    if d.lead_department_id:
+        for a in s.assignments:
+            a.lead = a.department_id == d.lead_department_id
+    holder = s.holder_org_ids[0] if s.holder_org_ids else ""
+    talk = "（约谈部门负责人）" if d.talk_ordered else ""
+    return Effects(
+        note=d.note + talk,
+        public=False,
+        close=ESCALATING,
+        open=[OpenClock(DeadlineKind.SUPERVISION, due_at=d.new_due_at, org_id=holder)],
+    )
+
+
+def escalate(s: CaseSnapshot, d: Escalation, now: datetime) -> Effects:
+    s.escalated = True
+    return Effects(note=d.reason, public=False)
+
+
+def take_charge(s: CaseSnapshot, d: TakeCharge, now: datetime) -> Effects:
+    s.leader_in_charge = d.actor.user_id
+    return Effects(note=d.note or "领导包案", public=False)
+
+
+def rate(s: CaseSnapshot, d: RatingDecision, now: datetime) -> Effects:
+    s.ratings.append(
+        RatingRecord(len(s.ratings) + 1, d.value, d.comment, d.channel, now, d.actor.user_id, d.actor.role)
+    )
+    if d.value != RatingValue.DISSATISFIED:
+        effects = _close_case(s, Outcome.RESOLVED, now)
+    else:
+        # 不满意 goes to the supervising leader, who reopens once or closes with a note.
+        _move(s, Stage.REVIEW, [s.registration.street_org_id], Role.LEADER)
+        effects = Effects(close=ALL_KINDS, open=[OpenClock(DeadlineKind.REVIEW, s.policy.review)])
+    effects.note = d.comment
+    return effects
+
+
+def reopen(s: CaseSnapshot, d: ReviewDecision, now: datetime) -> Effects:
+    s.reopened += 1
+    s.result, s.completed_at = "", None
+    if not s.assignments:
+        effects = _to_dispatch(s, OpenClock(DeadlineKind.DISPATCH, due_at=d.new_due_at, label="重办时限"))
+    else:
+        for a in s.assignments:
+            a.reported_at, a.result = None, ""
+        lead = next(a.department_id for a in s.assignments if a.lead)
+        _move(s, Stage.HANDLE, [a.department_id for a in s.assignments], Role.DEPARTMENT)
+        clock = OpenClock(DeadlineKind.COMPLETION, due_at=d.new_due_at, org_id=lead, label="重办时限")
+        effects = Effects(close=ALL_KINDS, open=[clock])
+    effects.note = d.note
+    return effects
+
+
+def close_after_review(s: CaseSnapshot, d: ReviewDecision, now: datetime) -> Effects:
+    effects = _close_case(s, Outcome.RESOLVED, now)
+    effects.note = d.note
+    return effects
+
+
+def withdraw(s: CaseSnapshot, d: Withdrawal, now: datetime) -> Effects:
+    effects = _close_case(s, Outcome.WITHDRAWN, now)
+    effects.note = d.reason
+    return effects
+
+
+TRANSITIONS: dict[Action, Callable[[CaseSnapshot, Any, datetime], Effects]] = {
+    Action.TRIAGE: triage,
+    Action.RESOLVE_LOCALLY: resolve_locally,
+    Action.REPORT_UP: report_up,
+    Action.CLOSE_UNREASONABLE: close_unreasonable,
+    Action.SIGN: sign,
+    Action.DISPATCH: dispatch,
+    Action.ACCEPT: accept,
+    Action.RETURN_CASE: return_case,
+    Action.REQUEST_EXTENSION: request_extension,
+    Action.DECIDE_EXTENSION: decide_extension,
+    Action.SUBMIT_RESULT: submit_result,
+    Action.SUPERVISE: supervise,
+    Action.ESCALATE: escalate,
+    Action.TAKE_CHARGE: take_charge,
+    Action.RATE: rate,
+    Action.REOPEN: reopen,
+    Action.CLOSE_AFTER_REVIEW: close_after_review,
+    Action.WITHDRAW: withdraw,
+}
+
+
+def running_deadline(s: CaseSnapshot, kinds: tuple[DeadlineKind, ...]) -> Any:
+    """The newest clock of these kinds that is still running, or None."""
+    return next((d for d in reversed(s.deadlines) if d.kind in kinds and d.closed_at is None), None)
+
+
+def on_overdue(s: CaseSnapshot, kind: DeadlineKind, now: datetime) -> Effects:
+    """The rule at each deadline's expiry.
+
+    - the rating window: the case closes as not rated (未评价);
+    - the objection window: a department can no longer return the case;
+    - any escalating clock: the case is marked overdue and goes to the supervising leader's inbox
+      (督单); when the leader's own new deadline passes too, on to the discipline commission (纪工委).
+    """
+    if kind == DeadlineKind.RATING:
+        effects = _close_case(s, Outcome.NOT_RATED, now)
+        effects.note = "评价期限届满，群众未评价"
+        return effects
+    if kind not in ESCALATING:
+        return Effects(public=False)
+    s.overdue = s.ever_overdue = True
+    s.supervision_level = 2 if kind == DeadlineKind.SUPERVISION else max(s.supervision_level, 1)
+    who = "纪工委" if s.supervision_level == 2 else "联点区领导"
+    return Effects(note=f"已超期，转{who}督办", public=False)

@@ -1,0 +1,475 @@
+"""Payloads of the case workflow: one dataclass per input and output, stdlib only.
+
+Everything here is recorded in workflow histories for the life of a case (months, sometimes
+years), so fields are snake_case with real types, and a field added later must have a default
+that means "as before". Enums are `str` enums so histories stay readable in the Temporal UI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    GRID_WORKER = "grid_worker"  # 网格员: registers requests on a resident's behalf
+    COMMUNITY = "community"  # 村/社区 officer
+    STREET = "street"  # 乡/街道 officer
+    DEPARTMENT = "department"  # 区直部门 officer
+    LEADER = "leader"  # 联点/挂点区领导
+    SUPERVISION = "supervision"  # 督查室
+    DISCIPLINE = "discipline"  # 纪工委
+    ADMIN = "admin"
+    RESIDENT = "resident"  # never logs in; acts through the private tracking link
+    SYSTEM = "system"  # the workflow itself (timers)
+
+
+class Channel(StrEnum):
+    WEB_PORTAL = "web_portal"
+    PHONE = "phone"  # 12345 hotline or a call to the community
+    VISIT = "visit"  # 来访
+    LETTER = "letter"  # 来信
+    GRID_WORKER = "grid_worker"  # 网格员代办
+    MAILBOX = "mailbox"  # 书记/主任信箱
+    LEADER_RECEPTION = "leader_reception"  # 领导接访日
+
+
+class Stage(StrEnum):
+    """Where the case stands in the six orders (六单)."""
+
+    REPORT = "report"  # 报单: the community triages and reports (or resolves / closes)
+    SIGN = "sign"  # 跟单: the street signs for the report
+    DISPATCH = "dispatch"  # 派单: the street dispatches to departments (or resolves itself)
+    ACCEPT = "accept"  # 接单: dispatched departments accept or return
+    HANDLE = "handle"  # 办理: departments handle; the lead unit submits the result
+    RATE = "rate"  # 评单: waiting for the resident's rating
+    REVIEW = "review"  # a dissatisfied rating waits for the leader: reopen or close
+    CLOSED = "closed"
+
+
+class Urgency(StrEnum):
+    URGENT = "urgent"  # 合理急办
+    DEFERRABLE = "deferrable"  # 合理缓办
+    UNREASONABLE = "unreasonable"  # 不合理
+
+
+class Category(StrEnum):
+    INFRASTRUCTURE = "infrastructure"  # 基础建设
+    LIVELIHOOD = "livelihood"  # 民生保障
+    ENVIRONMENT = "environment"  # 生态环境
+    DISPUTE = "dispute"  # 矛盾纠纷
+    PETITION = "petition"  # 信访舆情
+
+
+class Difficulty(StrEnum):
+    ORDINARY = "ordinary"  # 一般
+    HARD = "hard"  # 较难
+    VERY_HARD = "very_hard"  # 特别难: a leader sets the limit
+
+
+class RatingValue(StrEnum):
+    SATISFIED = "satisfied"  # 满意
+    AVERAGE = "average"  # 一般
+    DISSATISFIED = "dissatisfied"  # 不满意
+
+
+class RatingChannel(StrEnum):
+    PORTAL = "portal"  # the resident on the tracking page
+    PHONE = "phone"  # 电话询问, recorded by an officer
+    VISIT = "visit"  # 上门回访, recorded by an officer
+
+
+class Outcome(StrEnum):
+    RESOLVED = "resolved"  # rated, or closed by the leader after review
+    NOT_RATED = "not_rated"  # 未评价: the rating window passed
+    UNREASONABLE = "unreasonable"  # closed with a policy explanation
+    WITHDRAWN = "withdrawn"
+
+
+class DeadlineKind(StrEnum):
+    """Which clock a deadline is; each has a Chinese label used for timers and the UI."""
+
+    REPORT = "report"  # 社区报单时限
+    SIGN = "sign"  # 街道签收时限
+    DISPATCH = "dispatch"  # 街道派单时限
+    RESPONSE = "response"  # 部门首次响应时限
+    OBJECTION = "objection"  # 部门退单（异议）时限
+    COMPLETION = "completion"  # 部门办结时限
+    SUPERVISION = "supervision"  # 督办整改时限 (a leader's new deadline)
+    RATING = "rating"  # 评价时限
+    REVIEW = "review"  # 复查决定时限
+
+
+class DeadlineState(StrEnum):
+    RUNNING = "running"
+    WARNING = "warning"  # 即将超期
+    OVERDUE = "overdue"  # 超期
+    MET = "met"
+    CANCELLED = "cancelled"
+
+
+class SpanUnit(StrEnum):
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+    SECONDS = "seconds"  # for drills and test policies: timers measured in seconds
+
+
+class Action(StrEnum):
+    """Every decision the workflow accepts; the Update of the same name carries it."""
+
+    TRIAGE = "triage"
+    RESOLVE_LOCALLY = "resolve_locally"
+    REPORT_UP = "report_up"
+    CLOSE_UNREASONABLE = "close_unreasonable"
+    SIGN = "sign"
+    DISPATCH = "dispatch"
+    ACCEPT = "accept"
+    RETURN_CASE = "return_case"
+    REQUEST_EXTENSION = "request_extension"
+    DECIDE_EXTENSION = "decide_extension"
+    SUBMIT_RESULT = "submit_result"
+    SUPERVISE = "supervise"
+    ESCALATE = "escalate"
+    TAKE_CHARGE = "take_charge"
+    RATE = "rate"
+    REOPEN = "reopen"
+    CLOSE_AFTER_REVIEW = "close_after_review"
+    WITHDRAW = "withdraw"
+    RECOMPUTE_DEADLINES = "recompute_deadlines"
+
+
+# --- who acts -------------------------------------------------------------------------------
+
+
+@dataclass
+class Actor:
+    """The person behind a decision, as the web layer authenticated them."""
+
+    user_id: str
+    role: Role
+    org_id: str = ""
+    display_name: str = ""
+    # For leaders: the streets they are linked to (联点街道); the web fills it from the directory.
+    street_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Reporter:
+    name: str
+    phone: str
+    address: str = ""
+    community: str = ""
+
+
+# --- start ------------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseRegistration:
+    """点单: everything known when a request is registered. Fixed for the life of the case."""
+
+    code: str  # HJ-2026-000123, allocated by the store sequence
+    channel: Channel
+    reporter: Reporter
+    title: str
+    description: str
+    location: str
+    community_org_id: str
+    street_org_id: str
+    registered_by: Actor
+    policy_id: str = "liudan"
+    category: Category | None = None
+    attachments: list[str] = field(default_factory=list)  # stored file keys, never bytes
+    tracking_token_hash: str = ""  # sha256 of the resident's private link token
+    received_at: datetime | None = None  # when an offline request was actually received
+
+
+# --- decisions (one payload per Update) -----------------------------------------------------
+
+
+@dataclass
+class TriageDecision:
+    actor: Actor
+    urgency: Urgency
+    category: Category
+    note: str = ""
+
+
+@dataclass
+class LocalResolution:
+    """Community or street resolves the matter itself ("small matters stay in the village")."""
+
+    actor: Actor
+    result: str
+    responsible_person: str = ""
+
+
+@dataclass
+class ReportUp:
+    actor: Actor
+    note: str = ""
+
+
+@dataclass
+class UnreasonableClosure:
+    actor: Actor
+    explanation: str  # the policy explanation given to the resident, recorded
+
+
+@dataclass
+class SignDecision:
+    actor: Actor
+    note: str = ""
+
+
+@dataclass
+class DispatchDecision:
+    actor: Actor
+    department_ids: list[str]
+    difficulty: Difficulty
+    lead_department_id: str = ""  # required when several departments share the matter
+    due_at: datetime | None = None  # required for very hard matters (leader-set limit)
+    note: str = ""
+
+
+@dataclass
+class AcceptDecision:
+    actor: Actor
+    response: str  # the same-day first response to the resident
+
+
+@dataclass
+class ReturnDecision:
+    actor: Actor
+    reason: str
+
+
+@dataclass
+class ExtensionRequest:
+    actor: Actor
+    days: int
+    reason: str
+
+
+@dataclass
+class ExtensionDecision:
+    actor: Actor
+    approve: bool
+    note: str = ""
+
+
+@dataclass
+class ResultSubmission:
+    """A department reports its part; the lead unit's report (after all others) completes the case."""
+
+    actor: Actor
+    result: str
+
+
+@dataclass
+class SupervisionDecision:
+    """督单: recorded on-site supervision with a new deadline."""
+
+    actor: Actor
+    note: str
+    new_due_at: datetime
+    lead_department_id: str = ""
+    talk_ordered: bool = False  # 约谈 the department head
+
+
+@dataclass
+class Escalation:
+    actor: Actor
+    reason: str
+
+
+@dataclass
+class TakeCharge:
+    actor: Actor
+    note: str = ""
+
+
+@dataclass
+class RatingDecision:
+    actor: Actor
+    value: RatingValue
+    comment: str = ""
+    channel: RatingChannel = RatingChannel.PORTAL
+
+
+@dataclass
+class ReviewDecision:
+    """After a dissatisfied rating: reopen (once) with a new deadline, or close with a note."""
+
+    actor: Actor
+    note: str
+    new_due_at: datetime | None = None
+
+
+@dataclass
+class Withdrawal:
+    actor: Actor
+    reason: str = ""
+
+
+@dataclass
+class RecomputeDeadlines:
+    """An admin loaded a new year's official calendar: recompute provisional deadlines."""
+
+    actor: Actor
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+@dataclass
+class Span:
+    amount: int
+    unit: SpanUnit
+    # Counted from the case's receipt rather than from the stage's start (e.g. 《信访工作条例》's
+    # "decide on acceptance within 15 days" of receipt).
+    from_receipt: bool = False
+
+
+@dataclass
+class SlaPolicy:
+    """A deadline policy: data, chosen per case at registration and recorded in its history."""
+
+    id: str
+    name: str
+    report: Span  # community reports up (报单)
+    sign: Span  # street signs for it (签收)
+    dispatch: Span  # street dispatches (派单)
+    dispatch_urgent: Span  # ... for 合理急办 items
+    response: Span  # department's first response to the resident after dispatch
+    completion_ordinary: Span
+    completion_hard: Span
+    completion_very_hard: Span | None  # None: a leader sets the limit at dispatch
+    rating: Span  # the resident's rating window
+    review: Span  # the leader decides on a dissatisfied rating (复查)
+    extension_unit: SpanUnit
+    max_extension: int  # in extension_unit
+    max_extensions: int = 1
+    objection: Span | None = None  # a department may return a wrong assignment only within this
+    cutoff_hour: int | None = 17  # office-hours cutoff for working-day spans
+    reopen_limit: int = 1
+
+
+@dataclass
+class DeadlineRequest:
+    kind: DeadlineKind
+    start: datetime
+    span: Span
+    cutoff_hour: int | None = None  # office-hours cutoff for working-day spans
+    due_at: datetime | None = None  # an explicit deadline (leader-set); only the warning is computed
+
+
+@dataclass
+class Deadline:
+    id: str
+    kind: DeadlineKind
+    label: str  # 部门办结时限
+    started_at: datetime
+    warn_at: datetime
+    due_at: datetime
+    provisional: bool = False  # computed on weekends only: the year's calendar is not published
+    state: DeadlineState = DeadlineState.RUNNING
+    org_id: str = ""  # the org whose clock it is
+    request: DeadlineRequest | None = None  # kept so a provisional deadline can be recomputed
+    closed_at: datetime | None = None  # None while the clock runs
+
+
+@dataclass
+class DeadlineResult:
+    """What the deadline activity computed (recorded in history, never recomputed on replay)."""
+
+    warn_at: datetime
+    due_at: datetime
+    provisional: bool = False
+
+
+# --- snapshot -------------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    seq: int
+    at: datetime
+    action: str  # an Action value, or a workflow event (registered, warning, overdue, closed...)
+    actor_user_id: str
+    actor_role: Role
+    actor_org_id: str = ""
+    actor_name: str = ""
+    note: str = ""
+    public: bool = True  # shown to the resident on the tracking page (never officer names)
+
+
+@dataclass
+class Assignment:
+    """One department's part in a dispatched case."""
+
+    department_id: str
+    lead: bool = False
+    accepted_at: datetime | None = None
+    response: str = ""
+    reported_at: datetime | None = None
+    result: str = ""
+
+
+@dataclass
+class RatingRecord:
+    round: int
+    value: RatingValue
+    comment: str
+    channel: RatingChannel
+    at: datetime
+    by_user_id: str
+    by_role: Role
+
+
+@dataclass
+class CaseSnapshot:
+    """The live state of a case, returned by the `snapshot` query and by every Update."""
+
+    code: str
+    version: int
+    registration: CaseRegistration
+    policy: SlaPolicy
+    stage: Stage
+    holder_org_ids: list[str]
+    holder_role: Role | None
+    urgency: Urgency | None = None
+    category: Category | None = None
+    difficulty: Difficulty | None = None
+    assignments: list[Assignment] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)  # active and past, newest last
+    overdue: bool = False  # some running deadline is past due
+    ever_overdue: bool = False
+    supervision_level: int = 0  # 0 none, 1 leader (督单), 2 discipline commission (纪工委)
+    supervised: bool = False
+    talk_ordered: bool = False
+    escalated: bool = False
+    leader_in_charge: str = ""  # 领导包案 user id
+    extension_pending_days: int = 0
+    extensions_granted: int = 0
+    returns: int = 0
+    reopened: int = 0
+    result: str = ""
+    ratings: list[RatingRecord] = field(default_factory=list)
+    outcome: Outcome | None = None
+    reported_at: datetime | None = None
+    signed_at: datetime | None = None
+    dispatched_at: datetime | None = None
+    completed_at: datetime | None = None
+    closed_at: datetime | None = None
+    updated_at: datetime | None = None
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+
+@dataclass
+class Projection:
+    """What the projection activity writes: the snapshot (without its timeline) and new events."""
+
+    snapshot: CaseSnapshot
+    new_events: list[TimelineEntry] = field(default_factory=list)
