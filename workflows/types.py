@@ -183,6 +183,9 @@ class CaseRegistration:
     attachments: list[str] = field(default_factory=list)  # stored file keys, never bytes
     tracking_token_hash: str = ""  # sha256 of the resident's private link token
     received_at: datetime | None = None  # when an offline request was actually received
+    # The starter resolves policy_id and sends the policy itself, so its numbers are recorded in the
+    # start event and fixed for the life of the case.
+    policy: SlaPolicy | None = None
 
 
 # --- decisions (one payload per Update) -----------------------------------------------------
@@ -360,7 +363,7 @@ class SlaPolicy:
 class DeadlineRequest:
     kind: DeadlineKind
     start: datetime
-    span: Span
+    span: Span | None = None  # None: due_at is given
     cutoff_hour: int | None = None  # office-hours cutoff for working-day spans
     due_at: datetime | None = None  # an explicit deadline (leader-set); only the warning is computed
 

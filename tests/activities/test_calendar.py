@@ -13,11 +13,10 @@ from activities.calendar import (
     SHANGHAI,
     CalendarUnavailable,
     WorkCalendar,
-    YearSchedule,
     add_calendar_days,
     add_working_days,
-    parse_schedule,
 )
+from store.schedules import YearSchedule, parse_schedule
 
 CUTOFF = time(17, 0)
 

@@ -1,0 +1,97 @@
+"""The deadline activity: turns a policy span into a warning point and a deadline.
+
+Run as a local activity, so its result is recorded in the case's history: a calendar loaded later
+never changes a running case on replay; it changes it only when the workflow asks again (the
+admins' "recompute provisional deadlines").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from temporalio import activity
+
+from activities.calendar import SHANGHAI, CalendarUnavailable, WorkCalendar
+from store.schedules import load_schedules, schedules_stamp
+from workflows.types import DeadlineRequest, DeadlineResult, SpanUnit
+
+
+class DeadlineActivities:
+    """Holds the read-model engine, for the calendar schedules admins load."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._stamp: Any = None
+        self._calendar = WorkCalendar()
+
+    @activity.defn(name="compute_deadline")
+    async def compute_deadline(self, request: DeadlineRequest) -> DeadlineResult:
+        return await asyncio.to_thread(self.compute, request)
+
+    def compute(self, request: DeadlineRequest) -> DeadlineResult:
+        try:
+            return compute_deadline(self._current_calendar(), request)
+        except CalendarUnavailable as missing:
+            # Never guess a holiday: count weekends only and say the deadline is provisional.
+            if activity.in_activity():
+                activity.logger.info("provisional deadline: %s", missing)
+            provisional = WorkCalendar(load_schedules(self._engine), weekends_only=True)
+            result = compute_deadline(provisional, request)
+            result.provisional = True
+            return result
+
+    def _current_calendar(self) -> WorkCalendar:
+        stamp = schedules_stamp(self._engine)
+        with self._lock:
+            if stamp != self._stamp:
+                self._calendar = WorkCalendar(load_schedules(self._engine))
+                self._stamp = stamp
+            return self._calendar
+
+
+def compute_deadline(calendar: WorkCalendar, request: DeadlineRequest) -> DeadlineResult:
+    """The business rules for one clock.
+
+    - An explicit deadline (set by a leader) is kept; its warning comes at 80 % of the time left,
+      and never earlier than a day before it.
+    - Working days: the deadline is the end of the Nth working day after receipt (office-hours
+      cutoff applies); the warning (即将超期) starts with the last working day, or at noon of the
+      due day for a same-day deadline.
+    - Calendar days (民法典 Art. 201/203): warning a fifth of the span before, at least one day.
+    - Seconds (drills): warning at 80 % of the span.
+    """
+    start = request.start
+    if request.due_at is not None:
+        return DeadlineResult(
+            warn_at=_warn_fraction(start, request.due_at, max_before=timedelta(days=1)), due_at=request.due_at
+        )
+    span = request.span
+    if span is None:
+        raise ValueError("a deadline request needs a span or an explicit due_at")
+    if span.unit == SpanUnit.SECONDS:
+        due = start + timedelta(seconds=span.amount)
+        return DeadlineResult(warn_at=_warn_fraction(start, due), due_at=due)
+    if span.unit == SpanUnit.CALENDAR_DAYS:
+        due = calendar.add_calendar_days(start, span.amount)
+        warn = due - timedelta(days=max(1, math.ceil(span.amount / 5)))
+        return DeadlineResult(warn_at=max(start, warn), due_at=due)
+    cutoff = time(request.cutoff_hour) if request.cutoff_hour is not None else None
+    due = calendar.add_working_days(start, span.amount, cutoff=cutoff)
+    if span.amount == 0:
+        warn = due.astimezone(SHANGHAI).replace(hour=12, minute=0, second=0)
+    else:
+        warn = calendar.add_working_days(start, span.amount - 1, cutoff=cutoff) + timedelta(seconds=1)
+    return DeadlineResult(warn_at=max(start, warn), due_at=due)
+
+
+def _warn_fraction(start: datetime, due: datetime, *, max_before: timedelta | None = None) -> datetime:
+    before = (due - start) / 5
+    if max_before is not None:
+        before = min(before, max_before)
+    return max(start, due - before)

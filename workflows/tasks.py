@@ -1,0 +1,74 @@
+"""What each org must do on a case now: the inbox items the projection writes.
+
+Derived from the snapshot alone, so the projection can rebuild a case's items from scratch on
+every transition and an inbox never shows work that is already done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from workflows.transitions import ESCALATING, running_deadline
+from workflows.types import Action, CaseSnapshot, DeadlineKind, Role, Stage, Urgency
+
+# Leaders' and the discipline commission's items are filed under the case's street: a leader sees
+# the streets linked to them, the commission and the supervision office see every street.
+SUPERVISE_TASK = "supervise"
+
+
+@dataclass
+class OpenTask:
+    org_id: str
+    role: Role
+    task: str  # an Action value (or "supervise")
+    due_at: datetime | None
+    warn_at: datetime | None
+    provisional: bool
+    overdue: bool
+
+
+def open_tasks(s: CaseSnapshot) -> list[OpenTask]:
+    if s.stage == Stage.CLOSED:
+        return []
+    clock = running_deadline(s, (*ESCALATING, DeadlineKind.RATING, DeadlineKind.REVIEW))
+    due = clock.due_at if clock else None
+    warn = clock.warn_at if clock else None
+    provisional = bool(clock and clock.provisional)
+    street = s.registration.street_org_id
+
+    def task(org: str, role: Role, action: str) -> OpenTask:
+        return OpenTask(org, role, action, due, warn, provisional, s.overdue)
+
+    items: list[OpenTask] = []
+    if s.stage == Stage.REPORT:
+        if s.urgency is None:
+            step = Action.TRIAGE
+        else:
+            step = Action.CLOSE_UNREASONABLE if s.urgency == Urgency.UNREASONABLE else Action.REPORT_UP
+        items.append(task(s.registration.community_org_id, Role.COMMUNITY, step))
+    elif s.stage == Stage.SIGN:
+        items.append(task(street, Role.STREET, Action.SIGN))
+    elif s.stage == Stage.DISPATCH:
+        items.append(task(street, Role.STREET, Action.DISPATCH))
+    elif s.stage == Stage.ACCEPT:
+        items += [
+            task(a.department_id, Role.DEPARTMENT, Action.ACCEPT) for a in s.assignments if not a.accepted_at
+        ]
+    elif s.stage == Stage.HANDLE:
+        items += [
+            task(a.department_id, Role.DEPARTMENT, Action.SUBMIT_RESULT)
+            for a in s.assignments
+            if not a.reported_at
+        ]
+        if s.extension_pending_days:
+            items.append(task(street, Role.STREET, Action.DECIDE_EXTENSION))
+    elif s.stage == Stage.RATE:
+        items.append(task(s.registration.community_org_id, Role.COMMUNITY, Action.RATE))
+    elif s.stage == Stage.REVIEW:
+        items.append(task(street, Role.LEADER, Action.REOPEN))
+    if s.overdue or s.escalated:
+        items.append(task(street, Role.LEADER, SUPERVISE_TASK))
+    if s.overdue and s.supervision_level >= 2:
+        items.append(task(street, Role.DISCIPLINE, SUPERVISE_TASK))
+    return items
