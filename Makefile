@@ -1,0 +1,37 @@
+# Liudan: `make run` starts the whole service, `make test` passes the suite. Both set up .venv first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: run demo test lint venv clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 or python3 on PATH)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## run: Temporal dev server + worker + web on the embedded defaults, with the demo district and cases
+run: venv
+	$(BIN)/python server.py --dev --demo
+
+## demo: the same, and the demo cases are added (again) even if the district already has some
+demo: venv
+	LIUDAN_DEMO_FORCE=1 $(BIN)/python server.py --dev --demo
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## test: lint, type-check workflows/, then the whole suite (SQLite and PostgreSQL read models)
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
