@@ -86,10 +86,22 @@ def dev_server_command(settings: Settings) -> list[str]:
     return cmd
 
 
+def start_dev_server(settings: Settings) -> subprocess.Popen[bytes]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.data_dir / "temporal.log", "ab") as temporal_log:
+        # Its own session: Ctrl-C reaches this process only, which then stops the server in order.
+        return subprocess.Popen(
+            dev_server_command(settings),
+            stdout=temporal_log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 async def wait_for_temporal(
-    settings: Settings, process: subprocess.Popen[bytes], timeout: float = 90
+    settings: Settings, process: subprocess.Popen[bytes], within: float = 90
 ) -> Client:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         if process.poll() is not None:
             log_path = settings.data_dir / "temporal.log"
@@ -99,7 +111,7 @@ async def wait_for_temporal(
         except RuntimeError:
             if time.monotonic() > deadline:
                 sys.exit(
-                    f"The Temporal dev server did not answer at {settings.temporal_address} in {timeout:.0f}s"
+                    f"The Temporal dev server did not answer at {settings.temporal_address} in {within:.0f}s"
                 )
             await asyncio.sleep(0.5)
 
@@ -135,8 +147,8 @@ def print_banner(settings: Settings) -> None:
 
 async def run_dev(settings: Settings, demo: bool) -> None:
     import uvicorn
-
     from web.app import create_app
+
     from worker import build_worker
 
     for what, port in (
@@ -148,15 +160,8 @@ async def run_dev(settings: Settings, demo: bool) -> None:
             sys.exit(
                 f"Port {port} is already in use ({what}). Stop what holds it, or set {what}=<another port>."
             )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     seed_directory(settings)
-    with open(settings.data_dir / "temporal.log", "ab") as temporal_log:
-        process = subprocess.Popen(
-            dev_server_command(settings),
-            stdout=temporal_log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_dev_server(settings)
     try:
         client = await wait_for_temporal(settings, process)
         engine = make_engine(settings.database_url)
