@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    # Resident portal abuse limits, per client address: submissions (ratings, withdrawals) and
+    # unknown tracking links each allowed this many times per window; each photo at most this size.
+    portal_rate_limit: int = 10
+    portal_rate_window_seconds: int = 3600
+    upload_max_bytes: int = 5 * 1024 * 1024
 
     @property
     def dev_mode(self) -> bool:
