@@ -11,7 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
-import store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import store.models  # registers the tables on SQLModel.metadata
+import store.report_tables  # noqa: F401  (registers metric_weights and ledger_imports)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
