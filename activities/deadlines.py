@@ -61,8 +61,8 @@ def compute_deadline(calendar: WorkCalendar, request: DeadlineRequest) -> Deadli
     - An explicit deadline (set by a leader) is kept; its warning comes at 80 % of the time left,
       and never earlier than a day before it.
     - Working days: the deadline is the end of the Nth working day after receipt (office-hours
-      cutoff applies); the warning (即将超期) starts with the last working day, or at noon of the
-      due day for a same-day deadline.
+      cutoff applies); the warning (即将超期) starts when the (N-1)th working day ends, at the latest
+      with the due day itself, or at noon of the due day for a same-day deadline.
     - Calendar days (民法典 Art. 201/203): warning a fifth of the span before, at least one day.
     - Seconds (drills): warning at 80 % of the span.
     """
@@ -83,10 +83,14 @@ def compute_deadline(calendar: WorkCalendar, request: DeadlineRequest) -> Deadli
         return DeadlineResult(warn_at=max(start, warn), due_at=due)
     cutoff = time(request.cutoff_hour) if request.cutoff_hour is not None else None
     due = calendar.add_working_days(start, span.amount, cutoff=cutoff)
+    due_day = due.astimezone(SHANGHAI)
     if span.amount == 0:
-        warn = due.astimezone(SHANGHAI).replace(hour=12, minute=0, second=0)
+        warn = due_day.replace(hour=12, minute=0, second=0)
     else:
+        # Never later than the start of the due day: from a rest day without a cutoff, "0 working
+        # days" is already the next working day's end.
         warn = calendar.add_working_days(start, span.amount - 1, cutoff=cutoff) + timedelta(seconds=1)
+        warn = min(warn, due_day.replace(hour=0, minute=0, second=0))
     return DeadlineResult(warn_at=max(start, warn), due_at=due)
 
 

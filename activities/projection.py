@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio import activity
@@ -33,6 +33,10 @@ class ProjectionActivities:
     def write(self, projection: Projection) -> bool:
         snap = projection.snapshot
         with Session(self._engine) as session:
+            if self._engine.dialect.name == "sqlite":
+                # SQLite ignores FOR UPDATE: take its write lock before reading the version, or a slow
+                # attempt could pass the check and then write over a newer projection.
+                session.execute(text("BEGIN IMMEDIATE"))
             row = session.exec(select(Case).where(Case.code == snap.code).with_for_update()).first()
             if row is not None and row.version >= snap.version:
                 return False

@@ -125,8 +125,12 @@ class CaseWorkflow:
                 ]
             )
             await self._commit()
+        # A timer can close the case too (未评价): its watcher is no handler, so also wait for the lock,
+        # or the case would complete before its last projection is written.
         await workflow.wait_condition(
-            lambda: self._s.stage == Stage.CLOSED and workflow.all_handlers_finished()
+            lambda: (
+                self._s.stage == Stage.CLOSED and not self._lock.locked() and workflow.all_handlers_finished()
+            )
         )
         return self._s
 
@@ -357,7 +361,7 @@ class CaseWorkflow:
                 kind=c.kind,
                 start=start,
                 span=c.span,
-                cutoff_hour=self._s.policy.cutoff_hour,
+                cutoff_hour=self._s.policy.cutoff_hour if c.cutoff else None,
                 due_at=c.due_at if c.span is None else None,
             )
             result = await _compute(request)

@@ -28,6 +28,7 @@ from workflows.types import (
     RatingChannel,
     RatingDecision,
     RatingValue,
+    ResultSubmission,
     ReturnDecision,
     ReviewDecision,
     Role,
@@ -252,6 +253,8 @@ def payload_problem(action: Action, d: Any, snap: CaseSnapshot, now: datetime) -
         return _dispatch_problem(d, now)
     if isinstance(d, AcceptDecision):
         return _text(d.response, "当日首次响应内容")
+    if isinstance(d, ResultSubmission):
+        return _text(d.result, "办理结果")
     if isinstance(d, ReturnDecision | Escalation):
         return _text(d.reason, "理由")
     if isinstance(d, ExtensionRequest):
@@ -287,11 +290,14 @@ def _dispatch_problem(d: DispatchDecision, now: datetime) -> str | None:
         return f"一次最多派给 {MAX_DEPARTMENTS} 个部门"
     if len(ids) > 1 and d.lead_department_id not in ids:
         return "多个部门共同办理时，请从中指定牵头单位"
+    if d.lead_department_id and d.lead_department_id not in ids:
+        return "牵头单位必须是承办部门之一"
+    note = _text(d.note, "派单意见", required=False)
     if d.difficulty == Difficulty.VERY_HARD:
-        return _future(d.due_at, now, "特别难事项的办结时限")
+        return _future(d.due_at, now, "特别难事项的办结时限") or note
     if d.due_at is not None:
         return "一般、较难事项按政策时限办结，不能另设时限"
-    return _text(d.note, "派单意见", required=False)
+    return note
 
 
 def refusal(action: Action, decision: Any, snap: CaseSnapshot, now: datetime) -> str | None:

@@ -67,6 +67,9 @@ class OpenClock:
     org_id: str = ""
     label: str = ""  # overrides the kind's label (e.g. 重办时限)
     start: datetime | None = None  # the span counts from here instead of now (an extension)
+    # The office-hours cutoff moves a receipt to the next working day; an extension counts on from
+    # the old deadline's own day (23:59:59 would otherwise cost it a working day).
+    cutoff: bool = True
 
 
 @dataclass
@@ -135,10 +138,14 @@ def close_unreasonable(s: CaseSnapshot, d: UnreasonableClosure, now: datetime) -
     return effects
 
 
+def _dispatch_span(s: CaseSnapshot) -> Span:
+    # 合理急办 items are dispatched the same day, the first time and after a return alike.
+    return s.policy.dispatch_urgent if s.urgency == Urgency.URGENT else s.policy.dispatch
+
+
 def sign(s: CaseSnapshot, d: SignDecision, now: datetime) -> Effects:
     s.signed_at = now
-    span = s.policy.dispatch_urgent if s.urgency == Urgency.URGENT else s.policy.dispatch
-    effects = _to_dispatch(s, OpenClock(DeadlineKind.DISPATCH, span))
+    effects = _to_dispatch(s, OpenClock(DeadlineKind.DISPATCH, _dispatch_span(s)))
     effects.note = d.note
     return effects
 
@@ -176,7 +183,7 @@ def accept(s: CaseSnapshot, d: AcceptDecision, now: datetime) -> Effects:
 def return_case(s: CaseSnapshot, d: ReturnDecision, now: datetime) -> Effects:
     """退单: back to the street, whose dispatch clock starts again (re-armed, not resumed)."""
     s.returns += 1
-    effects = _to_dispatch(s, OpenClock(DeadlineKind.DISPATCH, s.policy.dispatch))
+    effects = _to_dispatch(s, OpenClock(DeadlineKind.DISPATCH, _dispatch_span(s)))
     effects.note, effects.public = d.reason, False
     return effects
 
@@ -197,7 +204,12 @@ def decide_extension(s: CaseSnapshot, d: ExtensionDecision, now: datetime) -> Ef
     span = Span(days, s.policy.extension_unit)
     # The extension runs on from the old deadline, not from today.
     clock = OpenClock(
-        kind, span, org_id=current.org_id if current else "", label="延期后办结时限", start=base
+        kind,
+        span,
+        org_id=current.org_id if current else "",
+        label="延期后办结时限",
+        start=base,
+        cutoff=False,
     )
     return Effects(note=f"同意延期 {days}。{d.note}", close=(kind,), open=[clock])
 

@@ -6,6 +6,8 @@ from tests.utils.cases import (
     RESIDENT,
     STREET,
     ZHUJIAN,
+    closed_result,
+    keep_history,
     start_case,
     timer_summaries,
 )
@@ -27,7 +29,7 @@ from workflows.types import (
 )
 
 
-async def test_six_orders(client, task_queue, engine):
+async def test_six_orders(client, task_queue, engine, time_env):
     h = await start_case(client, task_queue)
     s = await h.execute_update(
         CaseWorkflow.triage, TriageDecision(COMMUNITY, Urgency.DEFERRABLE, Category.INFRASTRUCTURE)
@@ -51,5 +53,6 @@ async def test_six_orders(client, task_queue, engine):
     s = await h.execute_update(CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.SATISFIED, "很快"))
     assert s.stage == Stage.CLOSED and s.outcome == Outcome.RESOLVED
     assert "部门办结时限·即将超期" in await timer_summaries(h)
-    result = await h.result()
+    result = await closed_result(time_env, h)
     assert result.outcome == Outcome.RESOLVED
+    await keep_history(h, "six_orders")

@@ -1,0 +1,184 @@
+"""评单: the rating window, a dissatisfied rating reviewed by the leader (reopen once, or close with a
+note), and the window passing without a rating (未评价)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from tests.utils.cases import (
+    CHENGGUAN,
+    COMMUNITY,
+    LEADER,
+    RESIDENT,
+    ZHUJIAN,
+    assert_due,
+    closed_result,
+    deadlines,
+    expected_calendar_days,
+    expected_working_days,
+    keep_history,
+    officer_rating,
+    projected,
+    running,
+    sleep_until,
+    start_case,
+    submit_all,
+    to_rate,
+    to_review,
+)
+from workflows.case import CaseWorkflow
+from workflows.types import (
+    Category,
+    DeadlineKind,
+    DeadlineState,
+    LocalResolution,
+    Outcome,
+    RatingDecision,
+    RatingValue,
+    ResultSubmission,
+    ReviewDecision,
+    Role,
+    Stage,
+    TriageDecision,
+    Urgency,
+)
+
+
+async def test_dissatisfied_reopened_then_rated_again(client, task_queue, engine, time_env):
+    h = await start_case(client, task_queue)
+    s = await to_review(h, ("dp-zhujian", "dp-chengguan"))
+    assert (s.stage, s.holder_org_ids, s.holder_role) == (Stage.REVIEW, ["st-dongcheng"], Role.LEADER)
+    [review] = running(s)
+    assert review.kind == DeadlineKind.REVIEW
+    assert_due(review, expected_working_days(review.started_at, 5))
+    assert deadlines(s, DeadlineKind.RATING)[0].state == DeadlineState.MET
+    model = await projected(h, engine)
+    assert model.tasks() == {("st-dongcheng", "leader", "reopen")}
+    assert [(r.round, r.value, r.comment) for r in model.ratings] == [(1, "dissatisfied", "路灯还是不亮")]
+    assert (model.case.stage, model.case.rating) == ("review", "dissatisfied")
+
+    now = await time_env.get_current_time()
+    s = await h.execute_update(
+        CaseWorkflow.reopen,
+        ReviewDecision(LEADER, "重新排查线路，彻底修复", new_due_at=now + timedelta(days=3)),
+    )
+    assert (s.stage, s.holder_org_ids, s.reopened) == (Stage.HANDLE, ["dp-zhujian", "dp-chengguan"], 1)
+    assert (s.result, s.completed_at) == ("", None)
+    assert all(a.reported_at is None and a.accepted_at is not None for a in s.assignments)
+    [redo] = running(s)
+    assert (redo.kind, redo.label, redo.due_at, redo.org_id) == (
+        DeadlineKind.COMPLETION,
+        "重办时限",
+        now + timedelta(days=3),
+        "dp-zhujian",
+    )
+    assert review.id in {d.id for d in s.deadlines if d.closed_at is not None}
+    model = await projected(h, engine)
+    assert model.tasks() == {
+        ("dp-zhujian", "department", "submit_result"),
+        ("dp-chengguan", "department", "submit_result"),
+    }
+    assert (model.case.reopened, model.case.due_at, model.case.deadline_label) == (1, redo.due_at, "重办时限")
+
+    # The departments resubmit, the co-department first; the lead still cannot finish before it.
+    with pytest.raises(WorkflowUpdateFailedError):
+        await h.execute_update(CaseWorkflow.submit_result, ResultSubmission(ZHUJIAN, "已修复"))
+    await h.execute_update(CaseWorkflow.submit_result, ResultSubmission(CHENGGUAN, "已更换电缆"))
+    s = await h.execute_update(CaseWorkflow.submit_result, ResultSubmission(ZHUJIAN, "线路已彻底修复"))
+    assert (s.stage, s.result) == (Stage.RATE, "线路已彻底修复")
+    rating = running(s)[0]
+    assert rating.kind == DeadlineKind.RATING
+    assert_due(rating, expected_calendar_days(rating.started_at, 7))
+
+    s = await h.execute_update(
+        CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.SATISFIED, "这次修好了")
+    )
+    assert (s.stage, s.outcome) == (Stage.CLOSED, Outcome.RESOLVED)
+    assert [r.value for r in s.ratings] == [RatingValue.DISSATISFIED, RatingValue.SATISFIED]
+    model = await projected(h, engine)
+    assert [(r.round, r.value) for r in model.ratings] == [(1, "dissatisfied"), (2, "satisfied")]
+    assert model.actions[-6:] == ["submit_result", "rate", "reopen", "submit_result", "submit_result", "rate"]
+    assert (model.case.rating, model.case.outcome, model.inbox) == ("satisfied", "resolved", [])
+
+
+async def test_second_reopen_refused_then_closed_after_review(client, task_queue, engine, time_env):
+    h = await start_case(client, task_queue)
+    await to_review(h)
+    now = await time_env.get_current_time()
+    await h.execute_update(
+        CaseWorkflow.reopen, ReviewDecision(LEADER, "重办", new_due_at=now + timedelta(days=2))
+    )
+    await submit_all(h)
+    s = await h.execute_update(CaseWorkflow.rate, officer_rating(RatingValue.DISSATISFIED, "仍未解决"))
+    assert (s.stage, s.reopened) == (Stage.REVIEW, 1)
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await h.execute_update(
+            CaseWorkflow.reopen, ReviewDecision(LEADER, "再办一次", new_due_at=now + timedelta(days=9))
+        )
+    assert isinstance(refused.value.cause, ApplicationError)
+    assert refused.value.cause.message == "案件已重办过一次，请复查后办结"
+
+    s = await h.execute_update(
+        CaseWorkflow.close_after_review, ReviewDecision(LEADER, "经复查已按政策办理，予以办结")
+    )
+    assert (s.stage, s.outcome, s.reopened) == (Stage.CLOSED, Outcome.RESOLVED, 1)
+    assert running(s) == []
+    model = await projected(h, engine)
+    assert [(r.round, r.value, r.by_role) for r in model.ratings] == [
+        (1, "dissatisfied", "resident"),
+        (2, "dissatisfied", "community"),
+    ]
+    assert model.actions[-1] == "close_after_review" and model.inbox == []
+    assert (await closed_result(time_env, h)).outcome == Outcome.RESOLVED
+    await keep_history(h, "close_after_review")
+
+
+async def test_no_rating_within_the_window_closes_as_not_rated(client, task_queue, engine, time_env):
+    h = await start_case(client, task_queue)
+    s = await to_rate(h)
+    [rating] = running(s)
+    assert_due(rating, expected_calendar_days(rating.started_at, 7))
+    await sleep_until(time_env, rating.due_at + timedelta(minutes=1))
+    result = await closed_result(time_env, h)
+    assert (result.stage, result.outcome) == (Stage.CLOSED, Outcome.NOT_RATED)
+    assert result.closed_at is not None
+    assert rating.due_at <= result.closed_at < rating.due_at + timedelta(seconds=1)
+    assert deadlines(result, DeadlineKind.RATING)[0].state == DeadlineState.OVERDUE
+    assert (result.overdue, result.supervision_level, result.ratings) == (False, 0, [])
+    assert (
+        result.timeline[-1].action == "not_rated" and result.timeline[-1].note == "评价期限届满，群众未评价"
+    )
+    model = await projected(h, engine)
+    assert (model.case.outcome, model.case.closed_at, model.case.rating) == (
+        "not_rated",
+        result.closed_at,
+        None,
+    )
+    assert model.actions[-1] == "not_rated" and model.inbox == [] and model.ratings == []
+    await keep_history(h, "not_rated")
+
+
+async def test_locally_resolved_case_reopened_goes_back_to_the_street(client, task_queue, engine, time_env):
+    h = await start_case(client, task_queue)
+    await h.execute_update(
+        CaseWorkflow.triage, TriageDecision(COMMUNITY, Urgency.DEFERRABLE, Category.LIVELIHOOD)
+    )
+    await h.execute_update(CaseWorkflow.resolve_locally, LocalResolution(COMMUNITY, "已协调"))
+    await h.execute_update(CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.DISSATISFIED, "没解决"))
+    now = await time_env.get_current_time()
+    s = await h.execute_update(
+        CaseWorkflow.reopen, ReviewDecision(LEADER, "街道派单办理", new_due_at=now + timedelta(days=2))
+    )
+    assert (s.stage, s.holder_org_ids, s.holder_role) == (Stage.DISPATCH, ["st-dongcheng"], Role.STREET)
+    [clock] = running(s)
+    assert (clock.kind, clock.label, clock.due_at) == (
+        DeadlineKind.DISPATCH,
+        "重办时限",
+        now + timedelta(days=2),
+    )
+    assert (await projected(h, engine)).tasks() == {("st-dongcheng", "street", "dispatch")}

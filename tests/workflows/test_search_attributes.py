@@ -1,0 +1,63 @@
+"""What admins see in the Temporal UI: typed search attributes after each transition, the starter's
+static summary, and timer summaries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.utils.cases import (
+    accept_all,
+    deadlines,
+    dispatch,
+    registration,
+    report,
+    running,
+    start_case,
+    timer_summaries,
+)
+from workflows import search_attributes as sa
+from workflows.types import DeadlineKind
+
+
+async def test_search_attributes_follow_the_case(client, task_queue, engine, time_env):
+    reg = registration("drill")
+    h = await start_case(client, task_queue, reg)
+    description = await h.describe()
+    assert await description.static_summary() == f"{reg.code} 小区门口路灯不亮"
+    attrs = description.typed_search_attributes
+    assert (attrs.get(sa.CASE_STAGE), attrs.get(sa.CASE_ORG), attrs.get(sa.CASE_OVERDUE)) == (
+        "report",
+        "cm-qinghe",
+        False,
+    )
+    assert attrs.get(sa.CASE_CATEGORY) is None
+
+    s = await report(h)
+    attrs = (await h.describe()).typed_search_attributes
+    assert (attrs.get(sa.CASE_STAGE), attrs.get(sa.CASE_ORG), attrs.get(sa.CASE_CATEGORY)) == (
+        "sign",
+        "st-dongcheng",
+        "infrastructure",
+    )
+    assert attrs.get(sa.CASE_DUE_AT) == running(s)[0].due_at
+
+    await dispatch(h, ("dp-chengguan", "dp-zhujian"), lead="dp-zhujian")
+    s = await accept_all(h)
+    attrs = (await h.describe()).typed_search_attributes
+    assert (attrs.get(sa.CASE_STAGE), attrs.get(sa.CASE_ORG), attrs.get(sa.CASE_OVERDUE)) == (
+        "handle",
+        "dp-chengguan",
+        False,
+    )
+    completion = deadlines(s, DeadlineKind.COMPLETION)[0]
+    assert attrs.get(sa.CASE_DUE_AT) == completion.due_at
+
+    await time_env.sleep(timedelta(seconds=25))
+    assert (await h.describe()).typed_search_attributes.get(sa.CASE_OVERDUE) is True
+    # Every timer carries the deadline's name, so the history reads naturally in the UI.
+    assert {"社区报单时限·即将超期", "街道签收时限·即将超期", "部门办结时限·即将超期", "部门办结时限"} <= set(
+        await timer_summaries(h)
+    )
+    # No personal data in any search attribute.
+    values = [str(p.value) for p in (await h.describe()).typed_search_attributes]
+    assert not any(reg.reporter.phone in v or reg.reporter.name in v for v in values)
