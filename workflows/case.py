@@ -33,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import rules, transitions
     from workflows import search_attributes as sa
     from workflows.policies import POLICIES
-    from workflows.transitions import ESCALATING, OpenClock, running_deadline
+    from workflows.transitions import ESCALATING, OVERDUE_KINDS, OpenClock, running_deadline
     from workflows.types import (
         AcceptDecision,
         Action,
@@ -295,8 +295,12 @@ class CaseWorkflow:
                 result = await _compute(old.request)
                 self._cancel_timer(old.id)
                 old.warn_at, old.due_at, old.provisional = result.warn_at, result.due_at, result.provisional
-                if old.state != DeadlineState.OVERDUE and workflow.now() < old.warn_at:
-                    old.state = DeadlineState.RUNNING
+                # The official date may be later than the provisional one: a clock that ran out on
+                # the provisional date runs again (the escalation it caused stays on record).
+                if workflow.now() < old.due_at:
+                    old.state = (
+                        DeadlineState.RUNNING if workflow.now() < old.warn_at else DeadlineState.WARNING
+                    )
                 self._arm(old)
                 changed += 1
             self._record(
@@ -306,7 +310,7 @@ class CaseWorkflow:
                 public=False,
             )
             await self._commit()
-            return self._s
+            return self._result()
 
     @recompute_deadlines.validator
     def _recompute_deadlines(self, d: RecomputeDeadlines) -> None:
@@ -330,10 +334,16 @@ class CaseWorkflow:
             self._recheck(action, d)
             effects = transitions.TRANSITIONS[action](self._s, d, workflow.now())
             self._record(action.value, d.actor, effects.note, public=effects.public)
-            self._close(effects.close)
+            self._close(effects.close, DeadlineState.MET)
+            self._close(effects.cancel, DeadlineState.CANCELLED)
             await self._open(effects.open)
             await self._commit()
-            return self._s
+            return self._result()
+
+    def _result(self) -> CaseSnapshot:
+        # An Update's result is stored in history: the timeline (which only grows) stays out of it,
+        # or histories would grow with the square of a case's length. Query `snapshot` for it.
+        return dataclasses.replace(self._s, timeline=[])
 
     def _record(self, action: str, actor: Actor, note: str = "", *, public: bool = True) -> None:
         entry = TimelineEntry(
@@ -379,12 +389,14 @@ class CaseWorkflow:
             self._s.deadlines.append(deadline)
             self._arm(deadline)
 
-    def _close(self, kinds: tuple[DeadlineKind, ...]) -> None:
+    def _close(self, kinds: tuple[DeadlineKind, ...], how: DeadlineState) -> None:
+        """Stops these running clocks: met (the work was done) or cancelled (superseded). A clock that
+        already ran out stays overdue: it was late, whatever came after."""
         for d in self._s.deadlines:
             if d.closed_at is None and d.kind in kinds:
                 d.closed_at = workflow.now()
                 if d.state != DeadlineState.OVERDUE:
-                    d.state = DeadlineState.MET
+                    d.state = how
                 self._cancel_timer(d.id)
 
     def _arm(self, d: Deadline) -> None:
@@ -414,7 +426,7 @@ class CaseWorkflow:
             effects = transitions.on_overdue(self._s, d.kind, workflow.now())
             action = "not_rated" if d.kind == DeadlineKind.RATING else "overdue"
             self._record(action, SYSTEM, effects.note or f"{d.label}已届满", public=effects.public)
-            self._close(effects.close)
+            self._close(effects.close, DeadlineState.MET)
             await self._commit()
 
     async def _commit(self) -> None:
@@ -423,7 +435,7 @@ class CaseWorkflow:
         s.version += 1
         s.updated_at = workflow.now()
         s.overdue = any(
-            d.closed_at is None and d.state == DeadlineState.OVERDUE and d.kind in ESCALATING
+            d.closed_at is None and d.state == DeadlineState.OVERDUE and d.kind in OVERDUE_KINDS
             for d in s.deadlines
         )
         projection = Projection(

@@ -69,13 +69,19 @@ _street = _is(Role.STREET, lambda s: s.registration.street_org_id, "所属街道
 
 
 def _leader(snap: CaseSnapshot, actor: Actor) -> str | None:
-    if actor.role == Role.SUPERVISION:
-        return None
     if actor.role != Role.LEADER:
-        return "只有联点区领导或督查室可以办理此操作"
+        return "只有联点区领导可以办理此操作"
     if snap.registration.street_org_id not in actor.street_ids:
         return "此案件不在您联系的街道"
     return None
+
+
+def _leader_or_office(snap: CaseSnapshot, actor: Actor) -> str | None:
+    # The supervision office (督查室) supervises and decides extensions district-wide; taking
+    # charge of a case (包案) and reviewing a dissatisfied rating remain the linked leader's.
+    if actor.role in (Role.SUPERVISION, Role.LEADER):
+        return None if actor.role == Role.SUPERVISION else _leader(snap, actor)
+    return "只有联点区领导或督查室可以办理此操作"
 
 
 def _assigned(snap: CaseSnapshot, actor: Actor) -> str | None:
@@ -95,7 +101,7 @@ def _street_or_department(snap: CaseSnapshot, actor: Actor) -> str | None:
 def _street_or_leader(snap: CaseSnapshot, actor: Actor) -> str | None:
     if actor.role == Role.STREET:
         return _street(snap, actor)
-    return _leader(snap, actor)
+    return _leader_or_office(snap, actor)
 
 
 def _local_resolver(snap: CaseSnapshot, actor: Actor) -> str | None:
@@ -105,7 +111,7 @@ def _local_resolver(snap: CaseSnapshot, actor: Actor) -> str | None:
 def _supervisor(snap: CaseSnapshot, actor: Actor) -> str | None:
     if actor.role == Role.DISCIPLINE:
         return None if snap.supervision_level >= 2 else "案件尚未移交纪工委"
-    return _leader(snap, actor)
+    return _leader_or_office(snap, actor)
 
 
 def _rater(snap: CaseSnapshot, actor: Actor) -> str | None:
@@ -250,7 +256,7 @@ def payload_problem(action: Action, d: Any, snap: CaseSnapshot, now: datetime) -
     if isinstance(d, UnreasonableClosure):
         return _text(d.explanation, "向群众的政策解释")
     if isinstance(d, DispatchDecision):
-        return _dispatch_problem(d, now)
+        return _dispatch_problem(d, snap, now)
     if isinstance(d, AcceptDecision):
         return _text(d.response, "当日首次响应内容")
     if isinstance(d, ResultSubmission):
@@ -280,7 +286,7 @@ def payload_problem(action: Action, d: Any, snap: CaseSnapshot, now: datetime) -
     return None
 
 
-def _dispatch_problem(d: DispatchDecision, now: datetime) -> str | None:
+def _dispatch_problem(d: DispatchDecision, snap: CaseSnapshot, now: datetime) -> str | None:
     ids = d.department_ids
     if not ids:
         return "请至少选择一个承办部门"
@@ -293,9 +299,10 @@ def _dispatch_problem(d: DispatchDecision, now: datetime) -> str | None:
     if d.lead_department_id and d.lead_department_id not in ids:
         return "牵头单位必须是承办部门之一"
     note = _text(d.note, "派单意见", required=False)
-    if d.difficulty == Difficulty.VERY_HARD:
+    if d.difficulty == Difficulty.VERY_HARD and (d.due_at or snap.policy.completion_very_hard is None):
+        # A leader sets the limit, unless the policy has one (《信访工作条例》: 60 days for all).
         return _future(d.due_at, now, "特别难事项的办结时限") or note
-    if d.due_at is not None:
+    if d.due_at is not None and d.difficulty != Difficulty.VERY_HARD:
         return "一般、较难事项按政策时限办结，不能另设时限"
     return note
 

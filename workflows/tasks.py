@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from workflows.rules import OPEN_STAGES
 from workflows.transitions import ESCALATING, running_deadline
 from workflows.types import Action, CaseSnapshot, DeadlineKind, Role, Stage, Urgency
 
@@ -67,7 +68,7 @@ def open_tasks(s: CaseSnapshot) -> list[OpenTask]:
         items.append(task(s.registration.community_org_id, Role.COMMUNITY, Action.RATE))
     elif s.stage == Stage.REVIEW:
         items.append(task(street, Role.LEADER, Action.REOPEN))
-    if s.overdue or s.escalated:
+    if (s.overdue or s.escalated) and s.stage in OPEN_STAGES:
         items.append(task(street, Role.LEADER, SUPERVISE_TASK))
     if s.overdue and s.supervision_level >= 2:
         items.append(task(street, Role.DISCIPLINE, SUPERVISE_TASK))

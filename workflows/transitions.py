@@ -54,6 +54,9 @@ ESCALATING = (
     DeadlineKind.COMPLETION,
     DeadlineKind.SUPERVISION,
 )
+# A late leader's review (复查) counts as overdue too, though nobody above the leader supervises it
+# but the discipline commission.
+OVERDUE_KINDS = (*ESCALATING, DeadlineKind.REVIEW)
 ALL_KINDS = tuple(DeadlineKind)
 
 
@@ -76,11 +79,14 @@ class OpenClock:
 class Effects:
     note: str = ""  # what goes into the timeline entry for this decision
     public: bool = True  # whether the resident sees the timeline entry
-    close: tuple[DeadlineKind, ...] = ()
+    close: tuple[DeadlineKind, ...] = ()  # clocks whose work is done (met, or late if overdue)
+    cancel: tuple[DeadlineKind, ...] = ()  # clocks superseded before their work was done
     open: list[OpenClock] = field(default_factory=list)
 
 
 def _move(s: CaseSnapshot, stage: Stage, holders: list[str], role: Role | None) -> None:
+    if stage != s.stage:
+        s.escalated = False  # a request for the leader's help was about the stage now left behind
     s.stage = stage
     s.holder_org_ids = holders
     s.holder_role = role
@@ -181,10 +187,24 @@ def accept(s: CaseSnapshot, d: AcceptDecision, now: datetime) -> Effects:
 
 
 def return_case(s: CaseSnapshot, d: ReturnDecision, now: datetime) -> Effects:
-    """退单: back to the street, whose dispatch clock starts again (re-armed, not resumed)."""
+    """退单: a department says the matter is not theirs.
+
+    A co-department (not the lead unit) drops out and the others carry on. Otherwise the case goes
+    back to the street for a new dispatch, whose clock starts again (re-armed, not resumed).
+    """
     s.returns += 1
+    mine = next(a for a in s.assignments if a.department_id == d.actor.org_id)
+    if not mine.lead:
+        s.assignments.remove(mine)
+        waiting = [a.department_id for a in s.assignments if not a.accepted_at]
+        if waiting:
+            s.holder_org_ids = waiting
+            return Effects(note=d.reason, public=False)
+        _move(s, Stage.HANDLE, [a.department_id for a in s.assignments], Role.DEPARTMENT)
+        return Effects(note=d.reason, public=False, close=(DeadlineKind.RESPONSE, DeadlineKind.OBJECTION))
     effects = _to_dispatch(s, OpenClock(DeadlineKind.DISPATCH, _dispatch_span(s)))
     effects.note, effects.public = d.reason, False
+    effects.cancel, effects.close = effects.close, ()
     return effects
 
 
@@ -211,7 +231,7 @@ def decide_extension(s: CaseSnapshot, d: ExtensionDecision, now: datetime) -> Ef
         start=base,
         cutoff=False,
     )
-    return Effects(note=f"同意延期 {days}。{d.note}", close=(kind,), open=[clock])
+    return Effects(note=f"同意延期 {days}。{d.note}", cancel=(kind,), open=[clock])
 
 
 def submit_result(s: CaseSnapshot, d: ResultSubmission, now: datetime) -> Effects:
@@ -226,7 +246,8 @@ def submit_result(s: CaseSnapshot, d: ResultSubmission, now: datetime) -> Effect
 
 
 def supervise(s: CaseSnapshot, d: SupervisionDecision, now: datetime) -> Effects:
-    """督单: the overdue or escalated clock gives way to the leader's new deadline."""
+    """督单: the leader's new deadline replaces every running stage clock (overdue or not): from now
+    on the holder answers to the leader's date."""
     s.supervised = True
     s.talk_ordered = s.talk_ordered or d.talk_ordered
     s.escalated = False
@@ -239,7 +260,7 @@ def supervise(s: CaseSnapshot, d: SupervisionDecision, now: datetime) -> Effects
     return Effects(
         note=d.note + talk,
         public=False,
-        close=ESCALATING,
+        cancel=ESCALATING,
         open=[OpenClock(DeadlineKind.SUPERVISION, due_at=d.new_due_at, org_id=holder)],
     )
 
@@ -293,6 +314,7 @@ def close_after_review(s: CaseSnapshot, d: ReviewDecision, now: datetime) -> Eff
 def withdraw(s: CaseSnapshot, d: Withdrawal, now: datetime) -> Effects:
     effects = _close_case(s, Outcome.WITHDRAWN, now)
     effects.note = d.reason
+    effects.cancel, effects.close = effects.close, ()
     return effects
 
 
@@ -329,15 +351,17 @@ def on_overdue(s: CaseSnapshot, kind: DeadlineKind, now: datetime) -> Effects:
     - the rating window: the case closes as not rated (未评价);
     - the objection window: a department can no longer return the case;
     - any escalating clock: the case is marked overdue and goes to the supervising leader's inbox
-      (督单); when the leader's own new deadline passes too, on to the discipline commission (纪工委).
+      (督单); when the leader's own new deadline passes too, on to the discipline commission (纪工委);
+    - the leader's review of a dissatisfied rating (复查): overdue, and to the discipline commission.
     """
     if kind == DeadlineKind.RATING:
         effects = _close_case(s, Outcome.NOT_RATED, now)
         effects.note = "评价期限届满，群众未评价"
         return effects
-    if kind not in ESCALATING:
+    if kind not in OVERDUE_KINDS:
         return Effects(public=False)
     s.overdue = s.ever_overdue = True
-    s.supervision_level = 2 if kind == DeadlineKind.SUPERVISION else max(s.supervision_level, 1)
+    leaders_own = kind in (DeadlineKind.SUPERVISION, DeadlineKind.REVIEW)
+    s.supervision_level = 2 if leaders_own else max(s.supervision_level, 1)
     who = "纪工委" if s.supervision_level == 2 else "联点区领导"
     return Effects(note=f"已超期，转{who}督办", public=False)

@@ -45,6 +45,7 @@ from workflows.types import (
     ResultSubmission,
     Role,
     SignDecision,
+    TimelineEntry,
     TriageDecision,
     Urgency,
 )
@@ -389,3 +390,8 @@ async def projected(handle: WorkflowHandle, engine: Engine) -> ReadModel:
             return read_model(engine, s.code)
         await asyncio.sleep(0.02)
     raise AssertionError("the read model did not catch up with the workflow in 5 s")
+
+
+async def last_entry(handle: WorkflowHandle) -> TimelineEntry:
+    """The newest timeline entry. Update results leave the timeline out (it would bloat history)."""
+    return (await snapshot(handle)).timeline[-1]

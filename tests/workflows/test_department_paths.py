@@ -24,6 +24,7 @@ from tests.utils.cases import (
     expected_calendar_days,
     expected_working_days,
     keep_history,
+    last_entry,
     projected,
     registration,
     report,
@@ -38,6 +39,7 @@ from workflows.types import (
     AcceptDecision,
     DeadlineKind,
     DeadlineState,
+    Difficulty,
     ExtensionDecision,
     ExtensionRequest,
     Outcome,
@@ -154,7 +156,7 @@ async def test_several_departments_with_a_lead_unit(client, task_queue, engine):
 
     s = await h.execute_update(CaseWorkflow.submit_result, ResultSubmission(ZHUJIAN, "已更换线路"))
     assert (s.stage, s.holder_org_ids) == (Stage.HANDLE, ["dp-chengguan"])
-    assert s.timeline[-1].public is False
+    assert (await last_entry(h)).public is False
     assert (await projected(h, engine)).tasks() == {("dp-chengguan", "department", "submit_result")}
     s = await h.execute_update(CaseWorkflow.submit_result, ResultSubmission(CHENGGUAN, "三盏路灯已修复"))
     assert (s.stage, s.holder_org_ids, s.result) == (Stage.RATE, ["cm-qinghe"], "三盏路灯已修复")
@@ -230,7 +232,7 @@ async def test_extension_refused_keeps_the_deadline(client, task_queue, engine):
     )
     assert (s.extension_pending_days, s.extensions_granted) == (0, 0)
     assert running(s) == [clock]
-    assert s.timeline[-1].note == "不同意延期：一般事项应按期办结"
+    assert (await last_entry(h)).note == "不同意延期：一般事项应按期办结"
     # A refused request does not use up the extension: the lead unit may ask again.
     s = await h.execute_update(CaseWorkflow.request_extension, ExtensionRequest(ZHUJIAN, 1, "材料到货延迟"))
     assert s.extension_pending_days == 1
@@ -275,7 +277,7 @@ async def test_xinfang_return_within_window(client, task_queue, engine):
     await dispatch(h, ("dp-zhujian",))
     s = await h.execute_update(CaseWorkflow.return_case, ReturnDecision(ZHUJIAN, "不属于本部门职责"))
     assert (s.stage, s.returns) == (Stage.DISPATCH, 1)
-    assert deadlines(s, DeadlineKind.OBJECTION)[0].state == DeadlineState.MET
+    assert deadlines(s, DeadlineKind.OBJECTION)[0].state == DeadlineState.CANCELLED
 
 
 async def test_two_officers_accepting_at_once(client, task_queue, engine):
@@ -294,3 +296,27 @@ async def test_two_officers_accepting_at_once(client, task_queue, engine):
     assert failures[0].cause.type in {"DecisionRefused", "StageMismatch"}
     s = await snapshot(h)
     assert [e.action for e in s.timeline].count("accept") == 1 and s.stage == Stage.HANDLE
+
+
+async def test_co_department_returns_and_the_others_carry_on(client, task_queue, engine):
+    """A co-department that is not the lead unit drops out; the case stays with the others."""
+    h = await start_case(client, task_queue)
+    await report(h)
+    await dispatch(h, ("dp-zhujian", "dp-chengguan"), lead="dp-zhujian")
+    await h.execute_update(CaseWorkflow.accept, AcceptDecision(ZHUJIAN, "已联系群众"))
+    s = await h.execute_update(CaseWorkflow.return_case, ReturnDecision(CHENGGUAN, "路灯不归城管负责"))
+    assert (s.stage, s.returns) == (Stage.HANDLE, 1)
+    assert [(a.department_id, a.lead) for a in s.assignments] == [("dp-zhujian", True)]
+    assert deadlines(s, DeadlineKind.COMPLETION)[0].closed_at is None  # the lead's clock runs on
+    assert (await projected(h, engine)).tasks() == {("dp-zhujian", "department", "submit_result")}
+    s = await h.execute_update(CaseWorkflow.submit_result, ResultSubmission(ZHUJIAN, "已修复"))
+    assert s.stage == Stage.RATE
+
+
+async def test_very_hard_under_xinfang_takes_the_policy_limit(client, task_queue, engine):
+    """《信访工作条例》 has 60 days for every matter, so a very hard one needs no leader-set date."""
+    h = await start_case(client, task_queue, registration("xinfang-2022"))
+    await report(h)
+    s = await dispatch(h, difficulty=Difficulty.VERY_HARD)
+    [completion] = deadlines(s, DeadlineKind.COMPLETION)
+    assert_due(completion, expected_calendar_days(completion.started_at, 60))

@@ -182,3 +182,23 @@ async def test_locally_resolved_case_reopened_goes_back_to_the_street(client, ta
         now + timedelta(days=2),
     )
     assert (await projected(h, engine)).tasks() == {("st-dongcheng", "street", "dispatch")}
+
+
+async def test_a_late_review_goes_to_the_discipline_commission(client, task_queue, engine, time_env):
+    """If the leader leaves a dissatisfied rating undecided past the review limit, the case is
+    overdue and lands in the discipline commission's inbox; the leader can still decide it."""
+    h = await start_case(client, task_queue)
+    s = await to_review(h)
+    [review] = running(s)
+    await sleep_until(time_env, review.due_at + timedelta(seconds=1))
+    model = await projected(h, engine)
+    assert model.case.overdue and model.case.supervision_level == 2
+    assert model.tasks() == {
+        ("st-dongcheng", "leader", "reopen"),
+        ("st-dongcheng", "discipline", "supervise"),
+    }
+    s = await h.execute_update(
+        CaseWorkflow.close_after_review, ReviewDecision(LEADER, "已复查，维持原处理意见")
+    )
+    assert (s.stage, s.overdue) == (Stage.CLOSED, False)
+    assert deadlines(s, DeadlineKind.REVIEW)[0].state == DeadlineState.OVERDUE
