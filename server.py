@@ -117,6 +117,7 @@ async def wait_for_temporal(
 
 
 def seed_directory(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     create_schema(engine)
     added = seed_demo_directory(engine, PasswordHash.recommended().hash)
@@ -147,8 +148,8 @@ def print_banner(settings: Settings) -> None:
 
 async def run_dev(settings: Settings, demo: bool) -> None:
     import uvicorn
-    from web.app import create_app
 
+    from web.app import create_app
     from worker import build_worker
 
     for what, port in (
@@ -195,6 +196,8 @@ def dev_settings() -> Settings:
         derived["temporal_address"] = f"127.0.0.1:{settings.temporal_port}"
     if "TEMPORAL_UI_URL" not in os.environ:
         derived["temporal_ui_url"] = f"http://127.0.0.1:{settings.temporal_ui_port}"
+    if "DATABASE_URL" not in os.environ:
+        derived["database_url"] = f"sqlite:///{settings.data_dir}/liudan.db"
     return settings.model_copy(update=derived)
 
 

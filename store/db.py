@@ -11,6 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
+import store.audit  # registers the personal-data access log
+import store.auth  # registers web sessions and login attempts
 import store.models  # registers the tables on SQLModel.metadata
 import store.report_tables  # noqa: F401  (registers metric_weights and ledger_imports)
 

@@ -1,0 +1,225 @@
+"""Inbox queries: what an officer's org must act on now, by tab, filter and page, and claims.
+
+An inbox lists the projection's inbox items for the officer's org and role. Grid workers have no
+items of their own (they register requests for residents); their inbox is their community's open
+cases, read from the cases table with the same tabs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, true
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from store.models import Case, CaseEvent, Claim, InboxItem, User
+from store.queries import PAGE_SIZE, Page, text_match, visible_cases
+from workflows.tasks import SUPERVISE_TASK
+from workflows.types import Actor, Role, Stage
+
+TABS = ("todo", "soon", "overdue", "supervised", "done")
+RECENT_DAYS = 30
+
+
+@dataclass
+class InboxFilters:
+    tab: str = "todo"
+    stage: str = ""
+    category: str = ""
+    urgency: str = ""
+    overdue: bool = False
+    mine: bool = False
+    text: str = ""
+
+
+@dataclass
+class InboxRow:
+    case: Case
+    item: InboxItem | None
+    claimed_by: str = ""  # user id
+    claimed_by_name: str = ""
+
+
+def item_scope(actor: Actor) -> ColumnElement[bool] | None:
+    """The inbox items that are this officer's work; None for roles whose inbox is a case list."""
+    role = actor.role
+    if role in (Role.COMMUNITY, Role.STREET, Role.DEPARTMENT):
+        return and_(col(InboxItem.role) == role.value, col(InboxItem.org_id) == actor.org_id)
+    if role == Role.LEADER:
+        return and_(col(InboxItem.role) == Role.LEADER.value, col(InboxItem.org_id).in_(actor.street_ids))
+    if role == Role.SUPERVISION:  # oversees every street's supervision items
+        return col(InboxItem.role) == Role.LEADER.value
+    if role == Role.DISCIPLINE:
+        return col(InboxItem.role) == Role.DISCIPLINE.value
+    return None
+
+
+def claim_org(actor: Actor) -> str:
+    return actor.org_id
+
+
+def _tab_condition(tab: str, now: datetime, items: bool) -> ColumnElement[bool]:
+    due = col(InboxItem.due_at) if items else col(Case.due_at)
+    warn = col(InboxItem.warn_at) if items else col(Case.warn_at)
+    overdue = col(InboxItem.overdue) if items else col(Case.overdue)
+    if tab == "soon":
+        return and_(warn <= now, or_(due.is_(None), due > now), ~overdue)
+    if tab == "overdue":
+        return or_(overdue, due <= now)
+    if tab == "supervised":
+        flags = or_(col(Case.supervised), col(Case.escalated), col(Case.supervision_level) > 0)
+        return or_(flags, col(InboxItem.task) == SUPERVISE_TASK) if items else flags
+    return true()
+
+
+def _filter_conditions(actor: Actor, f: InboxFilters, now: datetime) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if f.stage:
+        conds.append(col(Case.stage) == f.stage)
+    if f.category:
+        conds.append(col(Case.category) == f.category)
+    if f.urgency:
+        conds.append(col(Case.urgency) == f.urgency)
+    if f.overdue:
+        conds.append(or_(col(Case.overdue), col(Case.due_at) <= now))
+    if f.text.strip():
+        conds.append(text_match(f.text))
+    if f.mine:
+        conds.append(
+            exists().where(
+                col(Claim.case_code) == col(Case.code),
+                col(Claim.org_id) == claim_org(actor),
+                col(Claim.user_id) == actor.user_id,
+            )
+        )
+    return conds
+
+
+def _done_condition(actor: Actor, now: datetime) -> ColumnElement[bool]:
+    """Cases this org (a leader: this person) acted on in the last 30 days that are no longer its work."""
+    since = now - timedelta(days=RECENT_DAYS)
+    by_org = actor.role in (Role.COMMUNITY, Role.STREET, Role.DEPARTMENT, Role.GRID_WORKER)
+    who = (
+        col(CaseEvent.actor_org_id) == actor.org_id
+        if by_org
+        else col(CaseEvent.actor_user_id) == actor.user_id
+    )
+    acted = exists().where(col(CaseEvent.case_code) == col(Case.code), who, col(CaseEvent.at) >= since)
+    scope = item_scope(actor)
+    if scope is None:  # grid workers: their community's cases closed recently
+        return and_(visible_cases(actor), col(Case.stage) == Stage.CLOSED.value, col(Case.closed_at) >= since)
+    pending = exists().where(col(InboxItem.case_code) == col(Case.code), scope)
+    return and_(visible_cases(actor), acted, ~pending)
+
+
+def _base(actor: Actor, tab: str, now: datetime) -> tuple[bool, ColumnElement[bool]]:
+    """(whether rows are inbox items, the condition) for one tab."""
+    scope = item_scope(actor)
+    if tab == "done":
+        return False, _done_condition(actor, now)
+    if scope is None:
+        open_cases = and_(visible_cases(actor), col(Case.stage) != Stage.CLOSED.value)
+        return False, and_(open_cases, _tab_condition(tab, now, items=False))
+    return True, and_(scope, _tab_condition(tab, now, items=True))
+
+
+def tab_counts(engine: Engine, actor: Actor, f: InboxFilters, now: datetime | None = None) -> dict[str, int]:
+    now = now or datetime.now(UTC)
+    extra = _filter_conditions(actor, f, now)
+    counts: dict[str, int] = {}
+    with Session(engine) as session:
+        for tab in TABS:
+            items, cond = _base(actor, tab, now)
+            query = (
+                select(func.count())
+                .select_from(InboxItem)
+                .join(Case, col(Case.code) == col(InboxItem.case_code))
+                if items
+                else select(func.count()).select_from(Case)
+            )
+            counts[tab] = int(session.exec(query.where(cond, *extra)).one())
+    return counts
+
+
+def inbox_page(
+    engine: Engine, actor: Actor, f: InboxFilters, page: int = 1, now: datetime | None = None
+) -> Page:
+    now = now or datetime.now(UTC)
+    items, cond = _base(actor, f.tab, now)
+    where = and_(cond, *_filter_conditions(actor, f, now))
+    with Session(engine) as session:
+        if items:
+            base = select(InboxItem, Case).join(Case, col(Case.code) == col(InboxItem.case_code)).where(where)
+            total = session.exec(select(func.count()).select_from(base.subquery())).one()
+            due = col(InboxItem.due_at)
+            pairs = session.exec(
+                base.order_by(due.is_(None), due, col(InboxItem.id))
+                .offset((page - 1) * PAGE_SIZE)
+                .limit(PAGE_SIZE)
+            ).all()
+            rows = [InboxRow(case=c, item=i) for i, c in pairs]
+        else:
+            base_cases = select(Case).where(where)
+            total = session.exec(select(func.count()).select_from(base_cases.subquery())).one()
+            order = (
+                (col(Case.updated_at).desc(),)
+                if f.tab == "done"
+                else (col(Case.due_at).is_(None), col(Case.due_at), col(Case.code))
+            )
+            cases = session.exec(
+                base_cases.order_by(*order).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+            ).all()
+            rows = [InboxRow(case=c, item=None) for c in cases]
+        _attach_claims(session, actor, rows)
+    return Page(rows, int(total), page, PAGE_SIZE)
+
+
+def _attach_claims(session: Session, actor: Actor, rows: list[InboxRow]) -> None:
+    codes = [r.case.code for r in rows]
+    if not codes:
+        return
+    claims = session.exec(
+        select(Claim, User)
+        .join(User, col(User.id) == col(Claim.user_id))
+        .where(col(Claim.case_code).in_(codes), Claim.org_id == claim_org(actor))
+    ).all()
+    by_code = {c.case_code: (c.user_id, u.display_name) for c, u in claims}
+    for row in rows:
+        row.claimed_by, row.claimed_by_name = by_code.get(row.case.code, ("", ""))
+
+
+def has_item(engine: Engine, actor: Actor, code: str) -> bool:
+    scope = item_scope(actor)
+    with Session(engine) as session:
+        if scope is None:
+            return False
+        return (
+            session.exec(select(InboxItem.id).where(InboxItem.case_code == code, scope)).first() is not None
+        )
+
+
+def current_claim(engine: Engine, actor: Actor, code: str) -> tuple[str, str] | None:
+    """(user id, display name) of whoever in this officer's org claimed the case."""
+    with Session(engine) as session:
+        found = session.exec(
+            select(Claim, User)
+            .join(User, col(User.id) == col(Claim.user_id))
+            .where(Claim.case_code == code, Claim.org_id == claim_org(actor))
+        ).first()
+    return (found[0].user_id, found[1].display_name) if found else None
+
+
+def set_claim(engine: Engine, actor: Actor, code: str, claimed: bool) -> None:
+    with Session(engine) as session:
+        row = session.get(Claim, (code, claim_org(actor)))
+        if claimed:
+            row = row or Claim(
+                case_code=code, org_id=claim_org(actor), user_id=actor.user_id, claimed_at=datetime.now(UTC)
+            )
+            row.user_id, row.claimed_at = actor.user_id, datetime.now(UTC)
+            session.add(row)
+        elif row is not None:
+            session.delete(row)
+        session.commit()

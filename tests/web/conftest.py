@@ -1,0 +1,51 @@
+"""Web test fixtures: the app on this test's Temporal client, worker and read model, and browsers."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from fastapi import FastAPI
+from sqlmodel import Session, select
+from temporalio.service import RPCError
+
+from store.models import Case
+from tests.utils.web import Browser, running_app, web_settings
+from workflows.types import Stage
+
+OpenBrowser = Callable[..., Awaitable[Browser]]
+
+
+@pytest.fixture
+async def app(client, engine, task_queue, tmp_path) -> AsyncIterator[FastAPI]:  # type: ignore[no-untyped-def]
+    async with running_app(web_settings(task_queue, tmp_path), client, engine) as app:
+        yield app
+    await terminate_cases(client, engine)
+
+
+async def terminate_cases(client, engine) -> None:  # type: ignore[no-untyped-def]
+    """Ends the test's running cases, so no timers outlive it on the shared time-skipping server."""
+    with Session(engine) as session:
+        codes = session.exec(select(Case.code).where(Case.stage != Stage.CLOSED.value)).all()
+    for code in codes:
+        with contextlib.suppress(RPCError):
+            await client.get_workflow_handle(f"case-{code}").terminate("test finished")
+
+
+@pytest.fixture
+async def browser(app: FastAPI) -> AsyncIterator[OpenBrowser]:
+    """Opens a browser, signed in as `username` when given (each from its own client address)."""
+    opened: list[Browser] = []
+
+    async def open_browser(username: str | None = None, addr: str = "") -> Browser:
+        b = Browser(app, addr or f"10.0.{len(opened) // 250}.{len(opened) % 250 + 1}")
+        opened.append(b)
+        if username:
+            response = await b.login(username)
+            assert response.status_code == 303, response.text
+        return b
+
+    yield open_browser
+    for b in opened:
+        await b.close()

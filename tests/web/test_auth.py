@@ -1,0 +1,147 @@
+"""Signing in and out, sessions, lock-out and CSRF protection."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from store.auth import LoginAttempt, WebSession
+from store.models import User
+from tests.utils.web import fingerprint, new_case, snapshot
+from web.security import SESSION_COOKIE
+
+
+async def test_pages_need_a_login(browser):
+    b = await browser()
+    for url in ("/", "/cases", "/cases/new", "/leader", "/admin/users"):
+        response = await b.get(url)
+        assert response.status_code == 303
+        assert response.headers["location"] == f"/login?next={url}"
+    response = await b.get("/", htmx=True, target="inbox")
+    assert response.status_code == 401 and response.headers["HX-Redirect"] == "/login?next=/"
+
+
+async def test_login_sets_a_safe_session_cookie_and_logout_ends_it(browser, engine):
+    b = await browser()
+    response = await b.login("street-dongcheng")
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    cookie = response.headers["set-cookie"]
+    assert SESSION_COOKIE in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Secure" not in cookie  # dev mode; production adds Secure
+    home = await b.get("/")
+    assert home.status_code == 200 and "东城街道受理员" in home.text
+    with Session(engine) as s:
+        assert len(s.exec(select(WebSession)).all()) == 1
+    assert (await b.post("/logout")).status_code == 303
+    with Session(engine) as s:
+        assert s.exec(select(WebSession)).all() == []
+    assert (await b.get("/")).status_code == 303
+
+
+async def test_login_does_not_redirect_off_site(browser):
+    b = await browser()
+    await b.get("/login")
+    response = await b.post(
+        "/login", {"username": "admin", "password": "liudan2026", "next": "//evil.example/x"}
+    )
+    assert response.headers["location"] == "/"
+
+
+async def test_wrong_password_and_unknown_user_get_the_same_answer(browser, engine):
+    b = await browser()
+    await b.get("/login")
+    wrong = await b.post("/login", {"username": "admin", "password": "nope"})
+    unknown = await b.post("/login", {"username": "nobody", "password": "nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert "用户名或密码错误" in wrong.text and "用户名或密码错误" in unknown.text
+    with Session(engine) as s:
+        reasons = [a.reason for a in s.exec(select(LoginAttempt)).all()]
+    assert reasons == ["bad_password", "unknown_user"]
+
+
+async def test_lock_out_after_repeated_failures(app, browser, engine):
+    limit = app.state.settings.login_max_failures
+    b = await browser()
+    await b.get("/login")
+    for _ in range(limit - 1):
+        response = await b.post("/login", {"username": "dept-zhujian", "password": "wrong"})
+        assert "用户名或密码错误" in response.text
+    response = await b.post("/login", {"username": "dept-zhujian", "password": "wrong"})
+    assert response.status_code == 401 and "账号已锁定" in response.text
+    # While locked, even the right password does not open it.
+    response = await b.post("/login", {"username": "dept-zhujian", "password": "liudan2026"})
+    assert response.status_code == 401 and "账号已锁定" in response.text
+    with Session(engine) as s:
+        user = s.get(User, "dept-zhujian")
+        assert user.locked_until > datetime.now(UTC)
+        user.locked_until = datetime.now(UTC) - timedelta(seconds=1)  # the lock-out time has passed
+        s.add(user)
+        s.commit()
+    assert (await b.post("/login", {"username": "dept-zhujian", "password": "liudan2026"})).status_code == 303
+
+
+async def test_idle_session_expires(app, browser, engine):
+    b = await browser("community-qinghe")
+    assert (await b.get("/")).status_code == 200
+    idle = timedelta(minutes=app.state.settings.session_idle_minutes + 1)
+    with Session(engine) as s:
+        row = s.exec(select(WebSession)).one()
+        row.last_seen_at = datetime.now(UTC) - idle
+        s.add(row)
+        s.commit()
+    assert (await b.get("/")).status_code == 303
+    with Session(engine) as s:
+        assert s.exec(select(WebSession)).all() == []
+
+
+async def test_a_deactivated_user_is_signed_out_at_once(browser):
+    officer = await browser("community-qinghe")
+    admin = await browser("admin")
+    await admin.get("/admin/users/community-qinghe")
+    assert (await admin.post("/admin/users/community-qinghe/active", {"active": "false"})).status_code == 303
+    assert (await officer.get("/")).status_code == 303
+    again = await browser()
+    response = await again.login("community-qinghe")
+    assert response.status_code == 401 and "账号已停用" in response.text
+
+
+async def test_forms_without_a_valid_csrf_token_are_refused(app, browser):
+    code, _ = await new_case(app)
+    before = await fingerprint(app, code)
+    b = await browser("community-qinghe")
+    url = f"/cases/{code}/actions/triage"
+    form = {"urgency": "urgent", "category": "infrastructure"}
+    missing = await b.post(url, form, csrf=False)
+    forged = await b.post(url, {**form, "csrf_token": "0" * 64}, csrf=False)
+    htmx_forged = await b.post(
+        url, form, csrf=False, htmx=True, target="case-actions", headers={"X-CSRF-Token": "x"}
+    )
+    assert missing.status_code == forged.status_code == htmx_forged.status_code == 403
+    assert "安全校验" in missing.text
+    # Another user's token is no good either: tokens are bound to the session.
+    other = await browser("community-qinghe")
+    stolen = await b.post(url, {**form, "csrf_token": other.csrf}, csrf=False)
+    assert stolen.status_code == 403
+    assert await fingerprint(app, code) == before  # nothing reached the workflow
+    assert (await snapshot(app, code)).urgency is None
+    # Signed-out forms are protected too (the login form, the portal).
+    anonymous = await browser()
+    assert (
+        await anonymous.post("/login", {"username": "admin", "password": "liudan2026"}, csrf=False)
+    ).status_code == 403
+
+
+async def test_login_attempts_are_rate_limited_per_address(app, browser):
+    app.state.limiters["login"].limit = 3
+    b = await browser()
+    await b.get("/login")
+    for _ in range(3):
+        assert (await b.post("/login", {"username": "admin", "password": "x"})).status_code == 401
+    assert (await b.post("/login", {"username": "admin", "password": "liudan2026"})).status_code == 429
+
+
+async def test_health(browser):
+    b = await browser()
+    response = await b.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}

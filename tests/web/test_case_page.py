@@ -1,0 +1,101 @@
+"""The case page: exactly the allowed forms for each role, the resident's contact details on
+demand (logged), attachments, and the Temporal UI link."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from store.audit import PersonalDataView
+from tests.utils.cases import COMMUNITY, STREET, ZHUJIAN
+from tests.utils.web import actor_of, decide_as, forms_on, new_case, snapshot
+from tests.web.test_access import INSIDERS, OUTSIDERS
+from workflows.rules import allowed_actions
+from workflows.types import (
+    AcceptDecision,
+    Action,
+    Category,
+    Difficulty,
+    DispatchDecision,
+    Escalation,
+    ReportUp,
+    SignDecision,
+    TriageDecision,
+    Urgency,
+)
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 32
+
+
+async def test_each_role_gets_exactly_the_allowed_forms(app, browser):
+    code, _ = await new_case(app)
+    users = {u: await browser(u) for u in INSIDERS + OUTSIDERS[:1]}
+    steps = [
+        (Action.TRIAGE, TriageDecision(COMMUNITY, Urgency.URGENT, Category.INFRASTRUCTURE)),
+        (Action.REPORT_UP, ReportUp(COMMUNITY)),
+        (Action.SIGN, SignDecision(STREET)),
+        (Action.ESCALATE, Escalation(STREET, "需协调")),
+        (Action.DISPATCH, DispatchDecision(STREET, ["dp-zhujian"], Difficulty.ORDINARY)),
+        (Action.ACCEPT, AcceptDecision(ZHUJIAN, "已联系")),
+    ]
+    for action, payload in [(None, None), *steps]:
+        if action is not None:
+            await decide_as(app, code, action, payload)
+        snap = await snapshot(app, code)
+        for username, b in users.items():
+            page = await b.get(f"/cases/{code}")
+            if page.status_code == 404:
+                continue
+            expected = {a.value for a in allowed_actions(snap, actor_of(app, username))}
+            assert forms_on(page.text) == expected, (snap.stage, username)
+
+
+async def test_full_contact_only_for_those_who_call_the_resident_and_every_view_logged(app, browser, engine):
+    code, _ = await new_case(app)
+    community = await browser("community-qinghe")
+    page = await community.get(f"/cases/{code}")
+    assert "138****1234" in page.text and "13812341234" not in page.text
+    assert "清河小区****" in page.text and "显示完整联系方式" in page.text
+    shown = await community.post(f"/cases/{code}/contact", htmx=True, target="case-contact")
+    assert shown.status_code == 200 and shown.text.lstrip().startswith('<section id="case-contact"')
+    assert "13812341234" in shown.text and "清河小区3栋2单元501" in shown.text
+    assert "case-changed" in shown.headers["HX-Trigger"]
+    timeline = await community.get(f"/cases/{code}", htmx=True, target="case-timeline")
+    assert "查看群众联系方式" in timeline.text and "清河社区书记" in timeline.text
+    assert "13812341234" not in (await community.get(f"/cases/{code}")).text  # masked again on reload
+    for username in ("leader-wang", "supervision", "admin", "dept-zhujian"):
+        b = await browser(username)
+        page = await b.get(f"/cases/{code}")
+        if page.status_code == 404:  # the department is not assigned yet
+            continue
+        assert "显示完整联系方式" not in page.text, username
+        refused = await b.post(f"/cases/{code}/contact")
+        assert refused.status_code == 403 and "13812341234" not in refused.text, username
+    with Session(engine) as s:
+        views = s.exec(select(PersonalDataView)).all()
+    assert [(v.user_id, v.case_code) for v in views] == [("community-qinghe", code)]
+
+
+async def test_attachments_are_served_to_those_who_may_see_the_case(app, browser, tmp_path):
+    from web.uploads import Photo, store_photos
+
+    [key] = store_photos(app.state.settings.data_dir, [Photo("png", PNG)])
+    code, _ = await new_case(app, attachments=[key])
+    grid = await browser("grid-qinghe")
+    page = await grid.get(f"/cases/{code}")
+    assert f"/cases/{code}/attachments/{key}" in page.text
+    photo = await grid.get(f"/cases/{code}/attachments/{key}")
+    assert photo.status_code == 200 and photo.content == PNG and photo.headers["content-type"] == "image/png"
+    assert photo.headers["x-content-type-options"] == "nosniff"
+    assert (await grid.get(f"/cases/{code}/attachments/..%2F..%2Fread.db")).status_code == 404
+    other_key = store_photos(app.state.settings.data_dir, [Photo("png", PNG)])[0]
+    assert (await grid.get(f"/cases/{code}/attachments/{other_key}")).status_code == 404  # not this case's
+
+
+async def test_temporal_ui_link_and_unknown_case(app, browser):
+    code, _ = await new_case(app)
+    admin = await browser("admin")
+    page = await admin.get(f"/cases/{code}")
+    assert f'href="http://temporal-ui.test/namespaces/default/workflows/case-{code}"' in page.text
+    assert "在 Temporal UI 中查看" in page.text
+    missing = await admin.get("/cases/HJ-1999-000001")
+    assert missing.status_code == 404 and "案件不存在" in missing.text

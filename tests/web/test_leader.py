@@ -1,0 +1,90 @@
+"""The leader view: overdue, escalated and supervised work across a leader's streets."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from store.models import Case
+from tests.utils.cases import ADMIN, COMMUNITY, OTHER_COMMUNITY, OTHER_STREET, STREET
+from tests.utils.web import decide_as, fingerprint, future_date, new_case, overdue_drill_case, snapshot
+from workflows.types import Action, Category, Escalation, ReportUp, SignDecision, TriageDecision, Urgency
+
+
+async def test_overdue_case_reaches_its_leader_with_the_form_one_click_away(app, browser, time_env):
+    code = await overdue_drill_case(app, time_env)
+    leader = await browser("leader-wang")
+    board = await leader.get("/leader")
+    assert board.status_code == 200 and code in board.text
+    assert '<div class="stat over"><b>1</b>超期' in board.text
+    assert "尚未派单（街道、社区环节）" in board.text  # grouped by department: not dispatched yet
+    assert f'hx-post="/cases/{code}/actions/supervise"' in board.text and 'hx-target="#board"' in board.text
+    by_street = await leader.get("/leader?group=street", htmx=True, target="board")
+    assert by_street.text.lstrip().startswith('<section id="board"') and "东城街道" in by_street.text
+    # The home inbox of the leader lists it under 督办 too.
+    assert code in (await leader.get("/?tab=supervised")).text
+    # Another street's leader never sees it.
+    other = await browser("leader-li")
+    assert code not in (await other.get("/leader")).text
+    # Supervising straight from the board: a toast, and the board refreshes itself.
+    done = await leader.post(
+        f"/cases/{code}/actions/supervise",
+        {"note": "现场督办，限期整改", "new_due_at": future_date()},
+        htmx=True,
+        target="board",
+    )
+    assert (
+        done.status_code == 204
+        and "case-changed" in done.headers["HX-Trigger"]
+        and "toast" in done.headers["HX-Trigger"]
+    )
+    snap = await snapshot(app, code)
+    assert snap.supervised and not snap.overdue
+    board = await leader.get("/leader")
+    assert code in board.text and '<div class="stat"><b>1</b>已督办' in board.text
+    assert '<div class="stat over"><b>0</b>超期' in board.text
+
+
+async def test_a_refused_supervision_on_the_board_shows_in_its_form(app, browser, time_env):
+    code = await overdue_drill_case(app, time_env)
+    leader = await browser("leader-wang")
+    before = await fingerprint(app, code)
+    refused = await leader.post(
+        f"/cases/{code}/actions/supervise",
+        {"note": "", "new_due_at": future_date()},
+        htmx=True,
+        target="board",
+    )
+    assert refused.status_code == 409 and refused.headers["HX-Retarget"] == "find .form-error"
+    assert "请填写督办意见" in refused.text
+    assert await fingerprint(app, code) == before
+
+
+async def test_supervision_office_sees_every_street_and_discipline_only_level_two(app, browser, engine):
+    here, _ = await new_case(app)
+    there, _ = await new_case(app, ADMIN, community_org_id="cm-hubin")
+    for code, community, street in ((here, COMMUNITY, STREET),):
+        await decide_as(app, code, Action.TRIAGE, TriageDecision(community, Urgency.URGENT, Category.DISPUTE))
+        await decide_as(app, code, Action.REPORT_UP, ReportUp(community))
+        await decide_as(app, code, Action.SIGN, SignDecision(street))
+        await decide_as(app, code, Action.ESCALATE, Escalation(street, "需协调"))
+    await decide_as(
+        app, there, Action.TRIAGE, TriageDecision(OTHER_COMMUNITY, Urgency.URGENT, Category.DISPUTE)
+    )
+    await decide_as(app, there, Action.REPORT_UP, ReportUp(OTHER_COMMUNITY))
+    await decide_as(app, there, Action.SIGN, SignDecision(OTHER_STREET))
+    await decide_as(app, there, Action.ESCALATE, Escalation(OTHER_STREET, "需协调"))
+    supervision = await browser("supervision")
+    board = await supervision.get("/leader?group=street")
+    assert (
+        here in board.text and there in board.text and "东城街道" in board.text and "西湖街道" in board.text
+    )
+    assert '<div class="stat warn"><b>2</b>申请协调' in board.text
+    discipline = await browser("discipline")
+    assert here not in (await discipline.get("/leader")).text
+    with Session(engine) as s:  # as the projection writes it once a leader's own deadline has passed
+        row = s.get(Case, here)
+        row.supervision_level = 2
+        s.add(row)
+        s.commit()
+    board = await discipline.get("/leader")
+    assert here in board.text and there not in board.text and "<b>1</b>移交纪工委" in board.text

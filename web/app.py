@@ -1,0 +1,120 @@
+"""The web application: officers' pages, the resident portal and the JSON API.
+
+    uvicorn --factory web.app:create_app
+
+The Temporal client and the read-model engine are made once in the lifespan (or handed in by
+tests and the dev runner) and reach routes through dependencies (`web.deps`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+
+from settings import Settings, get_settings
+from store.db import create_schema, make_engine
+from web import errors
+from web.api import api_router, docs_router
+from web.middleware import AnonymousNonceMiddleware, BodyLimitMiddleware, SecurityHeadersMiddleware
+from web.ratelimit import SlidingWindowLimiter
+from web.routes import (
+    admin_calendar,
+    admin_orgs,
+    admin_users,
+    auth,
+    cases,
+    decisions,
+    inbox,
+    leader,
+    portal,
+    tracking,
+)
+from web.sla import WorkingDays
+from web.templating import Templates
+from web.uploads import MAX_PHOTOS, uploads_dir
+
+log = logging.getLogger("liudan.web")
+STATIC = Path(__file__).parent / "static"
+# Failed logins per client address: beyond the per-account lock-out, against password spraying.
+LOGIN_FAILURES_PER_ADDRESS = (30, 900)  # failed attempts, seconds
+FORM_OVERHEAD = 1024 * 1024  # the text fields of a form next to its photos
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    temporal_client: Client | None = None,
+    engine: Engine | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_engine = engine is None
+        app.state.engine = engine or make_engine(settings.database_url)
+        create_schema(app.state.engine)
+        uploads_dir(settings.data_dir).mkdir(parents=True, exist_ok=True)
+        # lazy: the web starts (and /healthz answers) while Temporal is still coming up.
+        app.state.temporal_client = temporal_client or await Client.connect(
+            settings.temporal_address, namespace=settings.temporal_namespace, lazy=True
+        )
+        app.state.workdays = WorkingDays(app.state.engine)
+        app.state.limiters = {
+            "portal": SlidingWindowLimiter(settings.portal_rate_limit, settings.portal_rate_window_seconds),
+            "track_miss": SlidingWindowLimiter(
+                settings.portal_rate_limit, settings.portal_rate_window_seconds
+            ),
+            "login": SlidingWindowLimiter(*LOGIN_FAILURES_PER_ADDRESS),
+        }
+        log.info(
+            "web ready: temporal %s, namespace %s", settings.temporal_address, settings.temporal_namespace
+        )
+        yield
+        if own_engine:
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Liudan 六单",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    app.state.templates = Templates()
+    app.state.api_openapi = None
+    errors.install(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (
+        auth,
+        inbox,
+        cases,
+        decisions,
+        leader,
+        portal,
+        tracking,
+        admin_users,
+        admin_orgs,
+        admin_calendar,
+    ):
+        app.include_router(module.router)
+    app.include_router(api_router)
+    app.include_router(docs_router)
+
+    app.add_middleware(AnonymousNonceMiddleware, secret=settings.secret_key, secure=not settings.dev_mode)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_PHOTOS * settings.upload_max_bytes + FORM_OVERHEAD)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

@@ -1,0 +1,10 @@
+"""Every word the UI shows, in zh-CN, kept in this package so another language can be added.
+
+`labels` names the domain's enums (roles, stages, actions...); `text` holds the UI's sentences.
+Templates read them as `L` and `t`; Python code imports them from here.
+"""
+
+from web.i18n.labels import LABELS, action_label, event_label, label
+from web.i18n.text import TEXT
+
+__all__ = ["LABELS", "TEXT", "action_label", "event_label", "label"]

@@ -1,0 +1,89 @@
+"""Signing in and out (HTML)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from web.deps import (
+    SESSION_SALT,
+    ClientAddr,
+    CsrfProtected,
+    EngineDep,
+    OptionalUser,
+    SettingsDep,
+    limiter,
+    session_id,
+)
+from web.i18n import TEXT
+from web.ratelimit import SlidingWindowLimiter
+from web.security import SESSION_COOKIE, SESSION_MAX_AGE, sign
+from web.services.auth import LoginFailed, authenticate, close_session, open_session
+from web.templating import TemplatesDep
+
+router = APIRouter(tags=["sessions"], dependencies=[CsrfProtected])
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site (never `//evil.example`), so the login form is no open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/login")
+def login_form(
+    request: Request, signed_in: OptionalUser, templates: TemplatesDep, next: str = "/"
+) -> Response:
+    if signed_in is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return templates.render(request, "login.html", {"next": safe_next(next), "error": "", "username": ""})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    settings: SettingsDep,
+    engine: EngineDep,
+    templates: TemplatesDep,
+    addr: ClientAddr,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=200)],
+    attempts: Annotated[SlidingWindowLimiter, limiter("login")],
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    context = {"next": safe_next(next), "username": username}
+    # Only failures count: a whole office signing in at nine from one NAT address is no attack.
+    if not attempts.allowed(addr):
+        return templates.render(
+            request, "login.html", {**context, "error": TEXT["rate_limited"]}, status_code=429
+        )
+    try:
+        user = authenticate(engine, settings, username, password, addr)
+    except LoginFailed as failed:
+        attempts.hit(addr)
+        return templates.render(request, "login.html", {**context, "error": failed.message}, status_code=401)
+    sid = open_session(engine, user, addr, request.headers.get("user-agent", ""))
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        sign(settings.secret_key, SESSION_SALT, sid),
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=not settings.dev_mode,
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, settings: SettingsDep, engine: EngineDep) -> Response:
+    sid = session_id(request, settings)
+    if sid:
+        close_session(engine, sid)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

@@ -1,0 +1,171 @@
+"""Cases (HTML): the case search, registering a request for a resident, the case page, the
+resident's contact details on demand, and attachments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from web.deps import (
+    ClientAddr,
+    ClientDep,
+    CsrfProtected,
+    CurrentUser,
+    EngineDep,
+    Fragment,
+    SettingsDep,
+    WorkdaysDep,
+    require_roles,
+)
+from web.htmx import trigger
+from web.i18n import TEXT
+from web.schemas.errors import describe
+from web.schemas.queries import CaseQuery
+from web.services.case_page import ContactNotAllowed, attachment_path, load_case_view, reveal_contact
+from web.services.case_search import search_cases
+from web.services.cases import OFFICER_REGISTRARS, RegistrationInput, RegistrationRefused
+from web.services.registration import communities_for, register_with_photos
+from web.templating import TemplatesDep
+from web.uploads import UploadRejected, media_type
+from workflows.policies import POLICIES
+from workflows.types import Category, Channel, Stage, Urgency
+
+PRIVATE_FILE = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
+
+router = APIRouter(prefix="/cases", tags=["cases"], dependencies=[CsrfProtected])
+
+
+@router.get("")
+def case_list(
+    request: Request,
+    me: CurrentUser,
+    engine: EngineDep,
+    workdays: WorkdaysDep,
+    templates: TemplatesDep,
+    fragment: Fragment,
+    q: Annotated[CaseQuery, Query()],
+) -> Response:
+    found = search_cases(engine, me.actor, workdays, q.filters(), q.page)
+    context = {
+        "rows": found.rows,
+        "page": found.page,
+        "q": q,
+        "active": "cases",
+        "stages": list(Stage),
+        "categories": list(Category),
+        "urgencies": list(Urgency),
+        "streets": found.streets,
+        "page_href": q.page_href(),
+    }
+    return templates.render(request, "cases/list.html", context, fragment=fragment)
+
+
+def _registration_context(engine: EngineDep, me: CurrentUser) -> dict:
+    return {
+        "active": "register",
+        "groups": communities_for(engine, me.actor),
+        "channels": [c for c in Channel if c != Channel.WEB_PORTAL],
+        "categories": list(Category),
+        "policies": list(POLICIES.values()),
+        "values": {},
+        "error": "",
+    }
+
+
+@router.get("/new", dependencies=[require_roles(*OFFICER_REGISTRARS)])
+def registration_form(
+    request: Request, me: CurrentUser, engine: EngineDep, templates: TemplatesDep
+) -> Response:
+    return templates.render(request, "cases/new.html", _registration_context(engine, me))
+
+
+@router.post("", dependencies=[require_roles(*OFFICER_REGISTRARS)])
+async def register(
+    request: Request,
+    me: CurrentUser,
+    engine: EngineDep,
+    client: ClientDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+) -> Response:
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    files = [f for f in form.getlist("photos") if isinstance(f, UploadFile)]
+    context = {**_registration_context(engine, me), "values": values}
+    try:
+        data = RegistrationInput.model_validate(values)
+        registered = await register_with_photos(engine, client, settings, data, files, me.actor)
+    except ValidationError as invalid:
+        context["error"] = describe(invalid.errors())
+        return templates.render(request, "cases/new.html", context, status_code=422)
+    except (UploadRejected, RegistrationRefused) as refused:
+        context["error"] = refused.message
+        return templates.render(request, "cases/new.html", context, status_code=422)
+    tracking = str(request.url_for("track", token=registered.tracking_token))
+    return templates.render(
+        request,
+        "cases/registered.html",
+        {"active": "register", "code": registered.code, "tracking_url": tracking},
+        status_code=201,
+    )
+
+
+@router.get("/{code}")
+async def case_page(
+    request: Request,
+    code: str,
+    me: CurrentUser,
+    engine: EngineDep,
+    client: ClientDep,
+    settings: SettingsDep,
+    workdays: WorkdaysDep,
+    templates: TemplatesDep,
+    fragment: Fragment,
+) -> Response:
+    view = await load_case_view(engine, client, settings, workdays, me.actor, code)
+    return templates.render(
+        request, "cases/page.html", {"case": view, "active": "cases", "contact": None}, fragment=fragment
+    )
+
+
+@router.post("/{code}/contact")
+async def contact(
+    request: Request,
+    code: str,
+    me: CurrentUser,
+    engine: EngineDep,
+    client: ClientDep,
+    settings: SettingsDep,
+    workdays: WorkdaysDep,
+    templates: TemplatesDep,
+    fragment: Fragment,
+    addr: ClientAddr,
+) -> Response:
+    """The resident's full phone and address; the view is logged and shows in the timeline."""
+    try:
+        reporter = await reveal_contact(engine, client, me.actor, code, addr)
+        view = await load_case_view(engine, client, settings, workdays, me.actor, code)
+    except ContactNotAllowed as refused:
+        raise HTTPException(403, str(refused)) from None
+    headers = trigger(case_changed=None)
+    return templates.render(
+        request,
+        "cases/page.html",
+        {"case": view, "active": "cases", "contact": reporter},
+        fragment=fragment,
+        headers=headers,
+    )
+
+
+@router.get("/{code}/attachments/{key}")
+async def attachment(
+    code: str, key: str, me: CurrentUser, engine: EngineDep, client: ClientDep, settings: SettingsDep
+) -> Response:
+    path = await attachment_path(engine, client, settings, me.actor, code, key)
+    if path is None:
+        raise HTTPException(404, TEXT["file_not_found"])
+    return FileResponse(path, media_type=media_type(key), headers=PRIVATE_FILE)

@@ -1,0 +1,87 @@
+"""Decisions on a case (HTML): every action form on the case page and the leader view posts here.
+
+Success: the case page's action panel comes back (htmx) with a `case-changed` event that refreshes
+the rest of the page, or a redirect to the case page (plain form). Refusal: the workflow's message
+appears inline next to the form (409), bad input says what is wrong (422); nothing changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from web.deps import ClientDep, CsrfProtected, CurrentUser, EngineDep, Fragment, SettingsDep, WorkdaysDep
+from web.htmx import retarget, trigger
+from web.i18n import TEXT, label
+from web.schemas.decisions import DECISION, LIST_FIELDS
+from web.schemas.errors import describe
+from web.security import CSRF_FIELD
+from web.services.case_page import decide_as, load_case_view, visible
+from web.services.cases import DecisionRefused
+from web.templating import Templates, TemplatesDep
+
+router = APIRouter(prefix="/cases", tags=["decisions"], dependencies=[CsrfProtected])
+
+
+def form_values(form: FormData, action: str) -> dict[str, Any]:
+    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
+    for name in LIST_FIELDS:
+        if name in form:
+            values[name] = [v for v in form.getlist(name) if isinstance(v, str) and v]
+    values["action"] = action
+    return values
+
+
+@router.post("/{code}/actions/{action}")
+async def act(
+    request: Request,
+    code: str,
+    action: str,
+    me: CurrentUser,
+    engine: EngineDep,
+    client: ClientDep,
+    settings: SettingsDep,
+    workdays: WorkdaysDep,
+    templates: TemplatesDep,
+    fragment: Fragment,
+) -> Response:
+    await visible(engine, me.actor, code)  # another org's case: 404 before anything else
+    values = form_values(await request.form(), action)
+
+    async def refused(message: str, status: int) -> Response:
+        if fragment is not None:
+            return _inline_error(templates, message, status)
+        view = await load_case_view(engine, client, settings, workdays, me.actor, code)
+        context = {"case": view, "active": "cases", "contact": None, "error": (action, message)}
+        return templates.render(request, "cases/page.html", context, status_code=status)
+
+    try:
+        decision = DECISION.validate_python(values)
+    except ValidationError as invalid:
+        return await refused(describe(invalid.errors()), 422)
+    try:
+        await decide_as(engine, client, me.actor, code, decision.action, decision.payload(me.actor))
+    except DecisionRefused as refusal:
+        return await refused(refusal.message, 409)
+    done = TEXT["decision_done"].format(action=label("action", decision.action))
+    if fragment == "case-actions":
+        view = await load_case_view(engine, client, settings, workdays, me.actor, code)
+        context = {"case": view, "active": "cases", "contact": None, "flash": done}
+        return templates.render(
+            request, "cases/page.html", context, fragment=fragment, headers=trigger(case_changed=None)
+        )
+    if fragment is not None:  # a form elsewhere (the leader view): a toast, and the list refreshes
+        return Response(status_code=204, headers=trigger(case_changed=None, toast=done))
+    return RedirectResponse(f"/cases/{code}", status_code=303)
+
+
+def _inline_error(templates: Templates, message: str, status: int) -> HTMLResponse:
+    """The refusal, swapped into the submitting form's own `.form-error` (its input stays as typed)."""
+    template = templates.env.get_template("_error_inline.html")
+    return HTMLResponse(
+        template.render(message=message), status_code=status, headers=retarget("find .form-error")
+    )

@@ -1,0 +1,64 @@
+"""The inbox: every officer's home page, and claiming an item (认领)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from web.deps import CsrfProtected, CurrentUser, EngineDep, Fragment, HtmxDep, WorkdaysDep
+from web.htmx import trigger
+from web.schemas.queries import InboxQuery
+from web.services.inbox import ClaimRefused, claim, inbox_view
+from web.templating import TemplatesDep
+from workflows.types import Category, Role, Stage, Urgency
+
+router = APIRouter(tags=["inbox"], dependencies=[CsrfProtected])
+
+
+@router.get("/")
+def home(
+    request: Request,
+    me: CurrentUser,
+    engine: EngineDep,
+    workdays: WorkdaysDep,
+    templates: TemplatesDep,
+    fragment: Fragment,
+    q: Annotated[InboxQuery, Query()],
+) -> Response:
+    if me.actor.role == Role.ADMIN:  # admins have no inbox of their own: the whole district's cases
+        return RedirectResponse("/cases", status_code=303)
+    view = inbox_view(engine, me.actor, workdays, q.filters(), q.page)
+    context = {
+        "view": view,
+        "q": q,
+        "page_href": q.page_href(),
+        "active": "inbox",
+        "stages": list(Stage),
+        "categories": list(Category),
+        "urgencies": list(Urgency),
+    }
+    return templates.render(request, "inbox.html", context, fragment=fragment)
+
+
+def _claim_response(engine: EngineDep, me: CurrentUser, code: str, claimed: bool, htmx: bool) -> Response:
+    try:
+        claim(engine, me.actor, code, claimed)
+    except ClaimRefused as refused:
+        if htmx:
+            return Response(status_code=409, headers={**trigger(toast=refused.message), "HX-Reswap": "none"})
+        return Response(refused.message, status_code=409, media_type="text/plain; charset=utf-8")
+    if htmx:
+        return Response(status_code=204, headers=trigger(inbox_changed=None))
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/inbox/{code}/claim")
+def claim_item(code: str, me: CurrentUser, engine: EngineDep, htmx: HtmxDep) -> Response:
+    return _claim_response(engine, me, code, True, htmx)
+
+
+@router.post("/inbox/{code}/release")
+def release_item(code: str, me: CurrentUser, engine: EngineDep, htmx: HtmxDep) -> Response:
+    return _claim_response(engine, me, code, False, htmx)

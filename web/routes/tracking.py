@@ -1,0 +1,139 @@
+"""A resident's private tracking link: status, public timeline, rating and withdrawal.
+
+The token is the only key: a case code opens nothing here, an unknown token gets the same page as
+an expired one, and unknown tokens are rate limited per address so they cannot be guessed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from store.models import Case
+from web.deps import ClientAddr, ClientDep, CsrfProtected, EngineDep, SettingsDep, limiter
+from web.i18n import TEXT
+from web.ratelimit import SlidingWindowLimiter
+from web.schemas.errors import describe
+from web.services.cases import DecisionRefused
+from web.services.portal import PortalRating, find, photo_for, rate, track, withdraw
+from web.templating import TemplatesDep
+from web.uploads import media_type
+
+router = APIRouter(prefix="/track", tags=["tracking"], dependencies=[CsrfProtected])
+TOKEN_MAX = 64
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def _lookup(engine: EngineDep, token: str, addr: str, misses: SlidingWindowLimiter) -> Case:
+    if not misses.allowed(addr):
+        raise HTTPException(429, TEXT["rate_limited"])
+    case = find(engine, token) if len(token) <= TOKEN_MAX else None
+    if case is None:
+        misses.hit(addr)
+        raise HTTPException(404, TEXT["track_not_found"])
+    return case
+
+
+async def _page(
+    request: Request,
+    templates: TemplatesDep,
+    engine: EngineDep,
+    client: ClientDep,
+    case: Case,
+    token: str,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    view = await track(engine, client, case)
+    context = {"view": view, "token": token, "error": error}
+    return templates.render(request, "portal/track.html", context, status_code=status, headers=NO_STORE)
+
+
+@router.get("/{token}", name="track")
+async def track_page(
+    request: Request,
+    token: str,
+    engine: EngineDep,
+    client: ClientDep,
+    templates: TemplatesDep,
+    addr: ClientAddr,
+    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
+) -> Response:
+    case = _lookup(engine, token, addr, misses)
+    return await _page(request, templates, engine, client, case, token)
+
+
+@router.post("/{token}/rate")
+async def rate_result(
+    request: Request,
+    token: str,
+    engine: EngineDep,
+    client: ClientDep,
+    templates: TemplatesDep,
+    addr: ClientAddr,
+    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
+    writes: Annotated[SlidingWindowLimiter, limiter("portal")],
+    value: Annotated[str, Form(max_length=20)] = "",
+    comment: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    case = _lookup(engine, token, addr, misses)
+    if not writes.hit(addr):
+        return await _page(
+            request, templates, engine, client, case, token, error=TEXT["rate_limited"], status=429
+        )
+    try:
+        await rate(client, case, PortalRating(value=value, comment=comment))
+    except ValidationError as invalid:
+        return await _page(
+            request, templates, engine, client, case, token, error=describe(invalid.errors()), status=422
+        )
+    except DecisionRefused as refused:
+        return await _page(request, templates, engine, client, case, token, error=refused.message, status=409)
+    return RedirectResponse(f"/track/{token}", status_code=303)
+
+
+@router.post("/{token}/withdraw")
+async def withdraw_request(
+    request: Request,
+    token: str,
+    engine: EngineDep,
+    client: ClientDep,
+    templates: TemplatesDep,
+    addr: ClientAddr,
+    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
+    writes: Annotated[SlidingWindowLimiter, limiter("portal")],
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    case = _lookup(engine, token, addr, misses)
+    if not writes.hit(addr):
+        return await _page(
+            request, templates, engine, client, case, token, error=TEXT["rate_limited"], status=429
+        )
+    try:
+        await withdraw(client, case, reason)
+    except DecisionRefused as refused:
+        return await _page(request, templates, engine, client, case, token, error=refused.message, status=409)
+    return RedirectResponse(f"/track/{token}", status_code=303)
+
+
+@router.get("/{token}/photos/{key}")
+async def photo(
+    token: str,
+    key: str,
+    engine: EngineDep,
+    client: ClientDep,
+    settings: SettingsDep,
+    addr: ClientAddr,
+    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
+) -> Response:
+    case = _lookup(engine, token, addr, misses)
+    path = await photo_for(client, settings, case, key)
+    if path is None:
+        raise HTTPException(404, TEXT["file_not_found"])
+    return FileResponse(
+        path, media_type=media_type(key), headers={**NO_STORE, "X-Content-Type-Options": "nosniff"}
+    )

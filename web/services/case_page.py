@@ -1,0 +1,111 @@
+"""One case, as a signed-in officer may see and act on it: the case page's and the API's service.
+
+A case outside the officer's reach is "not found" (404), never "forbidden": whether a code exists
+is itself not for everyone to learn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from temporalio.client import Client
+
+from settings import Settings
+from store.models import Case, OrgKind, User
+from store.queries import org_names, orgs_of_kind, visible_case
+from web.i18n import TEXT
+from web.services.case_view import CaseView, build_case_view
+from web.services.cases import decide, get_snapshot
+from web.services.personal import contact_views, log_contact_view, may_see_contact
+from web.sla import WorkingDays
+from web.uploads import photo_path
+from workflows.types import Action, Actor, CaseSnapshot, Reporter
+
+
+class CaseNotFound(Exception):
+    """No such case, or not one this officer may see."""
+
+
+class ContactNotAllowed(Exception):
+    pass
+
+
+async def visible(engine: Engine, actor: Actor, code: str) -> Case:
+    row = await asyncio.to_thread(visible_case, engine, actor, code)
+    if row is None:
+        raise CaseNotFound(code)
+    return row
+
+
+def _user_name(engine: Engine, user_id: str) -> str:
+    if not user_id:
+        return ""
+    with Session(engine) as session:
+        user = session.get(User, user_id)
+        return user.display_name if user else user_id
+
+
+async def load_case_view(
+    engine: Engine, client: Client, settings: Settings, workdays: WorkingDays, actor: Actor, code: str
+) -> CaseView:
+    await visible(engine, actor, code)
+    snap = await get_snapshot(client, code)
+
+    def extras() -> tuple:
+        return (
+            org_names(engine),
+            orgs_of_kind(engine, OrgKind.DEPARTMENT),
+            contact_views(engine, code),
+            _user_name(engine, snap.leader_in_charge),
+        )
+
+    orgs, departments, views, leader = await asyncio.to_thread(extras)
+    return build_case_view(
+        snap,
+        actor,
+        settings=settings,
+        orgs=orgs,
+        departments=departments,
+        views=views,
+        workdays=workdays,
+        leader_name=leader,
+    )
+
+
+async def reveal_contact(
+    engine: Engine, client: Client, actor: Actor, code: str, addr: str, via: str = "web"
+) -> Reporter:
+    """The resident's full contact details, for those who must contact them; the view is logged."""
+    await visible(engine, actor, code)
+    snap = await get_snapshot(client, code)
+    if not may_see_contact(actor, snap):
+        raise ContactNotAllowed(TEXT["contact_not_allowed"])
+    await asyncio.to_thread(log_contact_view, engine, actor, code, addr, via)
+    return snap.registration.reporter
+
+
+async def attachment_path(
+    engine: Engine, client: Client, settings: Settings, actor: Actor, code: str, key: str
+) -> Path | None:
+    """The file of one of this case's photos, for an officer who may see the case."""
+    await visible(engine, actor, code)
+    snap = await get_snapshot(client, code)
+    return case_photo(settings, snap, key)
+
+
+def case_photo(settings: Settings, snap: CaseSnapshot, key: str) -> Path | None:
+    path = photo_path(settings.data_dir, key)
+    if key not in snap.registration.attachments or path is None or not path.is_file():
+        return None
+    return path
+
+
+async def decide_as(
+    engine: Engine, client: Client, actor: Actor, code: str, action: Action, payload: object
+) -> CaseSnapshot:
+    """A decision by a signed-in officer on a case they may see; the workflow's rules decide the rest."""
+    await visible(engine, actor, code)
+    return await decide(client, code, action, payload)

@@ -1,0 +1,266 @@
+"""What the case page shows, built from the live snapshot: nothing here decides, it only names.
+
+The actions offered are exactly `workflows.rules.allowed_actions(snapshot, actor)`; the options
+each form needs (departments to dispatch to, the lead unit to name...) come with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from settings import Settings
+from store.audit import PersonalDataView
+from store.models import Org
+from web.i18n import TEXT, event_label, label
+from web.services.personal import mask_address, mask_phone, may_see_contact
+from web.sla import Countdown, WorkingDays, countdown
+from workflows.rules import allowed_actions
+from workflows.transitions import ESCALATING, running_deadline
+from workflows.types import (
+    Action,
+    Actor,
+    CaseSnapshot,
+    Category,
+    DeadlineKind,
+    DeadlineState,
+    Difficulty,
+    RatingChannel,
+    RatingValue,
+    Role,
+    Urgency,
+)
+
+OPEN_STATES = (DeadlineState.RUNNING, DeadlineState.WARNING, DeadlineState.OVERDUE)
+
+
+@dataclass
+class DeadlineView:
+    label: str
+    state: str
+    state_label: str
+    started_at: datetime
+    due_at: datetime
+    provisional: bool
+    closed_at: datetime | None
+    org_name: str
+    countdown: Countdown | None
+
+
+@dataclass
+class TimelineView:
+    at: datetime
+    title: str
+    who: str
+    note: str
+    public: bool
+    kind: str = "event"  # event, or contact (a full view of the resident's contact details)
+
+
+@dataclass
+class AssignmentView:
+    name: str
+    lead: bool
+    accepted_at: datetime | None
+    response: str
+    reported_at: datetime | None
+    result: str
+
+
+@dataclass
+class ActionForm:
+    action: Action
+    title: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CaseView:
+    code: str
+    snap: CaseSnapshot
+    stage_label: str
+    holders: str
+    flags: list[tuple[str, str]]  # (css level, text)
+    countdown: Countdown | None
+    reporter_name: str
+    phone_masked: str
+    address_masked: str
+    may_contact: bool
+    attachments: list[str]
+    assignments: list[AssignmentView]
+    deadlines: list[DeadlineView]
+    timeline: list[TimelineView]
+    actions: list[ActionForm]
+    temporal_url: str
+    leader_in_charge: str
+
+
+def temporal_url(settings: Settings, code: str) -> str:
+    base = settings.temporal_ui_url.rstrip("/")
+    return f"{base}/namespaces/{settings.temporal_namespace}/workflows/case-{code}"
+
+
+def current_countdown(
+    snap: CaseSnapshot, workdays: WorkingDays, now: datetime | None = None
+) -> Countdown | None:
+    clock = running_deadline(snap, (*ESCALATING, DeadlineKind.RATING, DeadlineKind.REVIEW))
+    if clock is None:
+        return None
+    return countdown(
+        clock.due_at,
+        clock.warn_at,
+        clock.started_at,
+        overdue=clock.state == DeadlineState.OVERDUE,
+        provisional=clock.provisional,
+        workdays=workdays,
+        label=clock.label,
+        now=now,
+    )
+
+
+def flags(snap: CaseSnapshot) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if snap.overdue:
+        out.append(("over", TEXT["flag_overdue"]))
+    if snap.supervision_level:
+        out.append(
+            (
+                "over" if snap.supervision_level > 1 else "warn",
+                label("supervision_level", snap.supervision_level),
+            )
+        )
+    if snap.supervised:
+        out.append(("info", TEXT["flag_supervised"]))
+    if snap.escalated:
+        out.append(("warn", TEXT["flag_escalated"]))
+    if snap.talk_ordered:
+        out.append(("warn", TEXT["flag_talk"]))
+    if snap.leader_in_charge:
+        out.append(("info", TEXT["flag_in_charge"]))
+    if snap.extension_pending_days:
+        out.append(("warn", TEXT["flag_extension_pending"]))
+    if snap.reopened:
+        out.append(("info", TEXT["flag_reopened"]))
+    return out
+
+
+def _who(role: Role | str, name: str, org: str, orgs: dict[str, str]) -> str:
+    parts = [orgs.get(org, org) if org else "", name or label("role", role)]
+    return " · ".join(p for p in parts if p)
+
+
+def timeline(snap: CaseSnapshot, views: list[PersonalDataView], orgs: dict[str, str]) -> list[TimelineView]:
+    entries = [
+        TimelineView(
+            at=e.at,
+            title=event_label(e.action),
+            who=_who(e.actor_role, e.actor_name, e.actor_org_id, orgs),
+            note=e.note,
+            public=e.public,
+        )
+        for e in snap.timeline
+    ]
+    entries += [
+        TimelineView(
+            at=v.at,
+            title=event_label("contact_viewed"),
+            who=_who(v.role, v.user_name, v.org_id, orgs),
+            note=TEXT["contact_viewed_note"].format(via=v.via),
+            public=False,
+            kind="contact",
+        )
+        for v in views
+    ]
+    return sorted(entries, key=lambda e: e.at)
+
+
+def action_forms(snap: CaseSnapshot, actor: Actor, departments: list[Org]) -> list[ActionForm]:
+    forms: list[ActionForm] = []
+    names = {d.id: d.name for d in departments}
+    assigned = [(a.department_id, names.get(a.department_id, a.department_id)) for a in snap.assignments]
+    for action in allowed_actions(snap, actor):
+        options: dict[str, Any] = {}
+        if action == Action.TRIAGE:
+            options = {"urgencies": list(Urgency), "categories": list(Category), "category": snap.category}
+        elif action == Action.DISPATCH:
+            options = {"departments": [(d.id, d.name) for d in departments], "difficulties": list(Difficulty)}
+        elif action == Action.SUPERVISE:
+            options = {"assigned": assigned if len(assigned) > 1 else []}
+        elif action == Action.RATE:
+            options = {"values": list(RatingValue), "channels": [RatingChannel.PHONE, RatingChannel.VISIT]}
+        elif action == Action.REQUEST_EXTENSION:
+            options = {
+                "max": snap.policy.max_extension,
+                "unit": label("span_unit", snap.policy.extension_unit),
+            }
+        forms.append(ActionForm(action, label("action", action), options))
+    return forms
+
+
+def build_case_view(
+    snap: CaseSnapshot,
+    actor: Actor,
+    *,
+    settings: Settings,
+    orgs: dict[str, str],
+    departments: list[Org],
+    views: list[PersonalDataView],
+    workdays: WorkingDays,
+    leader_name: str = "",
+) -> CaseView:
+    now = datetime.now(UTC)
+    reg = snap.registration
+    deadlines = [
+        DeadlineView(
+            label=d.label,
+            state=d.state.value,
+            state_label=label("deadline_state", d.state),
+            started_at=d.started_at,
+            due_at=d.due_at,
+            provisional=d.provisional,
+            closed_at=d.closed_at,
+            org_name=orgs.get(d.org_id, d.org_id),
+            countdown=countdown(
+                d.due_at,
+                d.warn_at,
+                d.started_at,
+                overdue=d.state == DeadlineState.OVERDUE,
+                provisional=d.provisional,
+                workdays=workdays,
+                now=now,
+            )
+            if d.closed_at is None and d.state in OPEN_STATES
+            else None,
+        )
+        for d in reversed(snap.deadlines)
+    ]
+    return CaseView(
+        code=snap.code,
+        snap=snap,
+        stage_label=label("stage", snap.stage),
+        holders="、".join(orgs.get(o, o) for o in snap.holder_org_ids),
+        flags=flags(snap),
+        countdown=current_countdown(snap, workdays, now),
+        reporter_name=reg.reporter.name,
+        phone_masked=mask_phone(reg.reporter.phone),
+        address_masked=mask_address(reg.reporter.address),
+        may_contact=may_see_contact(actor, snap),
+        attachments=list(reg.attachments),
+        assignments=[
+            AssignmentView(
+                orgs.get(a.department_id, a.department_id),
+                a.lead,
+                a.accepted_at,
+                a.response,
+                a.reported_at,
+                a.result,
+            )
+            for a in snap.assignments
+        ],
+        deadlines=deadlines,
+        timeline=timeline(snap, views, orgs),
+        actions=action_forms(snap, actor, departments),
+        temporal_url=temporal_url(settings, snap.code),
+        leader_in_charge=leader_name,
+    )

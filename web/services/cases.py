@@ -1,0 +1,252 @@
+"""Case services: register a case (点单) and send officers' decisions to its workflow.
+
+Called by the HTML routes, the JSON API and the demo-data seeder alike. The workflow decides; this
+module only translates: a form into a `CaseRegistration`, an `Action` into the Update of the same
+name, and the workflow's refusal into `DecisionRefused` with its readable Chinese message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from settings import Settings
+from store.codes import next_case_code
+from store.directory import leader_streets
+from store.models import User
+from store.queries import community_with_street
+from web.i18n import TEXT
+from web.security import new_token, sha256
+from web.timeutil import SHANGHAI, as_aware
+from workflows.case import CaseWorkflow
+from workflows.policies import DEFAULT_POLICY_ID, POLICIES
+from workflows.types import Action, Actor, CaseRegistration, CaseSnapshot, Category, Channel, Reporter, Role
+
+log = logging.getLogger("liudan.web.cases")
+
+# Mobile numbers (13812341234) and landlines with area code (0571-87654321).
+PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
+MAX_ATTACHMENTS = 3
+FIRST_TASK_WAIT = 10.0  # seconds
+CODE_ATTEMPTS = 5
+# Officers who register requests for residents (a phone call, a visit, a letter) and admins.
+OFFICER_REGISTRARS = (Role.GRID_WORKER, Role.COMMUNITY, Role.STREET, Role.ADMIN)
+# ...plus the portal on a resident's behalf and the system (demo data, integrations).
+REGISTRARS = (*OFFICER_REGISTRARS, Role.RESIDENT, Role.SYSTEM)
+# Who works from the leader view (督单).
+SUPERVISORS = (Role.LEADER, Role.SUPERVISION, Role.DISCIPLINE)
+
+UPDATES: dict[Action, Any] = {
+    Action.TRIAGE: CaseWorkflow.triage,
+    Action.RESOLVE_LOCALLY: CaseWorkflow.resolve_locally,
+    Action.REPORT_UP: CaseWorkflow.report_up,
+    Action.CLOSE_UNREASONABLE: CaseWorkflow.close_unreasonable,
+    Action.SIGN: CaseWorkflow.sign,
+    Action.DISPATCH: CaseWorkflow.dispatch,
+    Action.ACCEPT: CaseWorkflow.accept,
+    Action.RETURN_CASE: CaseWorkflow.return_case,
+    Action.REQUEST_EXTENSION: CaseWorkflow.request_extension,
+    Action.DECIDE_EXTENSION: CaseWorkflow.decide_extension,
+    Action.SUBMIT_RESULT: CaseWorkflow.submit_result,
+    Action.SUPERVISE: CaseWorkflow.supervise,
+    Action.ESCALATE: CaseWorkflow.escalate,
+    Action.TAKE_CHARGE: CaseWorkflow.take_charge,
+    Action.RATE: CaseWorkflow.rate,
+    Action.REOPEN: CaseWorkflow.reopen,
+    Action.CLOSE_AFTER_REVIEW: CaseWorkflow.close_after_review,
+    Action.WITHDRAW: CaseWorkflow.withdraw,
+    Action.RECOMPUTE_DEADLINES: CaseWorkflow.recompute_deadlines,
+}
+
+
+class DecisionRefused(Exception):
+    """The workflow (or the case's absence) refused a decision; nothing changed. `message` is zh-CN."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RegistrationRefused(DecisionRefused):
+    pass
+
+
+class CaseUnavailable(Exception):
+    """Temporal could not be reached or answered; the page says so rather than failing with a 500."""
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class RegistrationInput(BaseModel):
+    """A request as an officer, the portal or an integration enters it."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    channel: Channel = Channel.WEB_PORTAL
+    reporter_name: str = Field(min_length=1, max_length=50)
+    reporter_phone: str = Field(pattern=PHONE_PATTERN)
+    reporter_address: str = Field(default="", max_length=200)
+    title: str = Field(min_length=1, max_length=100)
+    description: str = Field(min_length=1, max_length=4000)
+    location: str = Field(default="", max_length=200)
+    community_org_id: str = Field(min_length=1, max_length=64)
+    category: Annotated[Category | None, BeforeValidator(_blank_to_none)] = None
+    attachments: list[str] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+    # When an offline request (a visit, a letter) was actually received; naive times are Beijing time.
+    received_at: Annotated[datetime | None, BeforeValidator(_blank_to_none)] = None
+    policy_id: str = DEFAULT_POLICY_ID
+
+    @field_validator("received_at")
+    @classmethod
+    def _received_in_past(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        value = as_aware(value)
+        if value > datetime.now(UTC):
+            raise ValueError(TEXT["received_in_future"])
+        return value
+
+    @field_validator("policy_id")
+    @classmethod
+    def _known_policy(cls, value: str) -> str:
+        if value not in POLICIES:
+            raise ValueError(TEXT["unknown_policy"])
+        return value
+
+
+@dataclass(frozen=True)
+class Registered:
+    code: str
+    tracking_token: str  # shown to the resident once; only its sha256 is kept
+
+
+def actor_for(user: User, session: Session) -> Actor:
+    """The workflow's view of a signed-in user; leaders carry the streets linked to them (联点)."""
+    role = Role(user.role)
+    streets = leader_streets(session, user.id) if role == Role.LEADER else []
+    return Actor(
+        user_id=user.id, role=role, org_id=user.org_id, display_name=user.display_name, street_ids=streets
+    )
+
+
+def workflow_id(code: str) -> str:
+    return f"case-{code}"
+
+
+async def register_case(
+    engine: Engine,
+    client: Client,
+    settings: Settings,
+    form: RegistrationInput,
+    registered_by: Actor,
+) -> Registered:
+    """点单: allocates the case code and starts the case's workflow; returns the code and tracking token.
+
+    Returns once the workflow's first task has run, so the case is already in the read model (the
+    officer's next page and the resident's tracking link find it).
+    """
+    if registered_by.role not in REGISTRARS:
+        raise RegistrationRefused(TEXT["may_not_register"])
+    found = await asyncio.to_thread(community_with_street, engine, form.community_org_id)
+    if found is None:
+        raise RegistrationRefused(TEXT["unknown_community"])
+    community, street = found
+    if registered_by.role in (Role.GRID_WORKER, Role.COMMUNITY) and community.id != registered_by.org_id:
+        raise RegistrationRefused(TEXT["other_community"])
+    if registered_by.role == Role.STREET and street.id != registered_by.org_id:
+        raise RegistrationRefused(TEXT["other_street"])
+    received = form.received_at or datetime.now(UTC)
+    year = received.astimezone(SHANGHAI).year
+    token = new_token(32)
+    for _ in range(CODE_ATTEMPTS):
+        code = await asyncio.to_thread(next_case_code, engine, settings.district_prefix, year)
+        registration = CaseRegistration(
+            code=code,
+            channel=form.channel,
+            reporter=Reporter(
+                name=form.reporter_name,
+                phone=form.reporter_phone,
+                address=form.reporter_address,
+                community=community.name,
+            ),
+            title=form.title,
+            description=form.description,
+            location=form.location,
+            community_org_id=community.id,
+            street_org_id=street.id,
+            registered_by=registered_by,
+            policy_id=form.policy_id,
+            category=form.category,
+            attachments=list(form.attachments),
+            tracking_token_hash=sha256(token),
+            received_at=form.received_at,
+            policy=POLICIES[form.policy_id],
+        )
+        try:
+            handle = await client.start_workflow(
+                CaseWorkflow.run,
+                registration,
+                id=workflow_id(code),
+                task_queue=settings.task_queue,
+                static_summary=f"{code} {form.title}",
+            )
+            break
+        except WorkflowAlreadyStartedError:
+            # The code's workflow exists although the counter never gave it out: the read model was
+            # restored from an older backup. Skip the number, as a paper register would.
+            log.error("case code %s is already taken in Temporal; allocating another", code)
+        except RPCError as error:
+            log.error("could not start case %s: %s", code, error)
+            raise CaseUnavailable(code) from error
+    else:
+        raise CaseUnavailable(code)
+    try:
+        # A query is answered after the first workflow task, which has projected the case.
+        await asyncio.wait_for(handle.query(CaseWorkflow.snapshot), FIRST_TASK_WAIT)
+    except (RPCError, TimeoutError):
+        # Registered all the same; the read model catches up as soon as a worker runs the case.
+        log.warning("case %s started but its first task has not run yet", code)
+    log.info("case %s registered by %s (%s)", code, registered_by.user_id, registered_by.role.value)
+    return Registered(code=code, tracking_token=token)
+
+
+async def get_snapshot(client: Client, code: str) -> CaseSnapshot:
+    handle = client.get_workflow_handle_for(CaseWorkflow.run, workflow_id(code))
+    try:
+        return await handle.query(CaseWorkflow.snapshot)
+    except RPCError as error:
+        raise CaseUnavailable(code) from error
+
+
+async def decide(client: Client, code: str, action: Action, payload: Any) -> CaseSnapshot:
+    """Sends one decision as the Update of the same name; the new snapshot, or `DecisionRefused`.
+
+    The Update's result leaves the timeline out (it is stored in the history); ask `get_snapshot`
+    for the whole case.
+    """
+    handle = client.get_workflow_handle_for(CaseWorkflow.run, workflow_id(code))
+    try:
+        snapshot: CaseSnapshot = await handle.execute_update(UPDATES[action], payload)
+    except WorkflowUpdateFailedError as failed:
+        cause = failed.cause
+        if isinstance(cause, ApplicationError):
+            raise DecisionRefused(cause.message) from failed
+        raise DecisionRefused(TEXT["decision_failed"]) from failed
+    except RPCError as error:
+        if error.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+            raise DecisionRefused(TEXT["case_closed_or_missing"]) from error
+        raise CaseUnavailable(code) from error
+    log.info("case %s: %s by %s", code, action.value, payload.actor.user_id)
+    return snapshot

@@ -1,0 +1,138 @@
+"""The resident portal: submit a request without an account, follow it through a private link,
+rate the result or withdraw the request. A resident is identified only by the link's token."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+
+from settings import Settings
+from store.models import Case
+from store.queries import case_by_token_hash, org_names, public_events
+from web.i18n import TEXT, event_label, label
+from web.security import sha256
+from web.services.case_page import case_photo
+from web.services.cases import (
+    PHONE_PATTERN,
+    CaseUnavailable,
+    Registered,
+    RegistrationInput,
+    decide,
+    get_snapshot,
+)
+from web.services.registration import register_with_photos
+from workflows.rules import allowed_actions
+from workflows.types import (
+    Action,
+    Actor,
+    Category,
+    Channel,
+    RatingChannel,
+    RatingDecision,
+    RatingValue,
+    Role,
+    Withdrawal,
+)
+
+RESIDENT = Actor(user_id="resident", role=Role.RESIDENT, display_name=label("role", Role.RESIDENT))
+
+
+class PortalSubmission(BaseModel):
+    """What a resident fills in on the portal."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    reporter_name: str = Field(min_length=1, max_length=50)
+    reporter_phone: str = Field(pattern=PHONE_PATTERN)
+    reporter_address: str = Field(default="", max_length=200)
+    community_org_id: str = Field(min_length=1, max_length=64)
+    category: Category | None = None
+    location: str = Field(default="", max_length=200)
+    title: str = Field(min_length=1, max_length=100)
+    description: str = Field(min_length=1, max_length=4000)
+
+
+class PortalRating(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    value: RatingValue
+    comment: str = Field(default="", max_length=1000)
+
+
+async def submit(
+    engine: Engine, client: Client, settings: Settings, form: PortalSubmission, files: list[UploadFile]
+) -> Registered:
+    """Registers the resident's request (channel: web portal) with its photos."""
+    registration = RegistrationInput(**form.model_dump(), channel=Channel.WEB_PORTAL)
+    return await register_with_photos(engine, client, settings, registration, files, RESIDENT)
+
+
+@dataclass
+class PublicEvent:
+    at: datetime
+    title: str
+    who: str
+    note: str
+
+
+@dataclass
+class TrackView:
+    case: Case
+    status: str
+    outcome: str
+    events: list[PublicEvent]
+    actions: list[Action] = field(default_factory=list)
+
+
+def find(engine: Engine, token: str) -> Case | None:
+    return case_by_token_hash(engine, sha256(token)) if token else None
+
+
+async def track(engine: Engine, client: Client, case: Case) -> TrackView:
+    """The status and public timeline (no internal notes, no officer names) and what the resident may do."""
+
+    def load() -> tuple:
+        return public_events(engine, case.code), org_names(engine)
+
+    events, orgs = await asyncio.to_thread(load)
+    public = [
+        PublicEvent(
+            at=e.at,
+            title=event_label(e.action),
+            who=TEXT["track_you"] if e.actor_role == Role.RESIDENT else orgs.get(e.actor_org_id, ""),
+            note=e.note,
+        )
+        for e in events
+    ]
+    try:
+        snap = await get_snapshot(client, case.code)
+        actions = [a for a in allowed_actions(snap, RESIDENT) if a in (Action.RATE, Action.WITHDRAW)]
+    except CaseUnavailable:
+        actions = []
+    return TrackView(
+        case=case,
+        status=label("public_stage", case.stage),
+        outcome=label("outcome", case.outcome),
+        events=public,
+        actions=actions,
+    )
+
+
+async def photo_for(client: Client, settings: Settings, case: Case, key: str) -> Path | None:
+    return case_photo(settings, await get_snapshot(client, case.code), key)
+
+
+async def rate(client: Client, case: Case, rating: PortalRating) -> None:
+    payload = RatingDecision(RESIDENT, rating.value, rating.comment, RatingChannel.PORTAL)
+    await decide(client, case.code, Action.RATE, payload)
+
+
+async def withdraw(client: Client, case: Case, reason: str) -> None:
+    await decide(client, case.code, Action.WITHDRAW, Withdrawal(RESIDENT, reason[:1000]))

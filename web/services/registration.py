@@ -1,0 +1,61 @@
+"""Registering a request with its photos, and where each registrar may register one."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from fastapi import UploadFile
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+
+from settings import Settings
+from store.models import OrgKind
+from store.queries import orgs_of_kind
+from web.services.cases import Registered, RegistrationInput, register_case
+from web.uploads import discard, read_photos, store_photos
+from workflows.types import Actor, Role
+
+
+@dataclass(frozen=True)
+class StreetCommunities:
+    street_id: str
+    street_name: str
+    communities: list[tuple[str, str]]  # (id, name)
+
+
+def communities_for(engine: Engine, actor: Actor | None) -> list[StreetCommunities]:
+    """The communities a registrar may register for: their own (grid workers, communities), their
+    street's (streets), any (admins, residents on the portal: actor None)."""
+    groups: list[StreetCommunities] = []
+    for street in orgs_of_kind(engine, OrgKind.STREET):
+        if actor is not None and actor.role == Role.STREET and street.id != actor.org_id:
+            continue
+        communities = [
+            (c.id, c.name)
+            for c in orgs_of_kind(engine, OrgKind.COMMUNITY, parent_id=street.id)
+            if actor is None or actor.role not in (Role.GRID_WORKER, Role.COMMUNITY) or c.id == actor.org_id
+        ]
+        if communities:
+            groups.append(StreetCommunities(street.id, street.name, communities))
+    return groups
+
+
+async def register_with_photos(
+    engine: Engine,
+    client: Client,
+    settings: Settings,
+    form: RegistrationInput,
+    files: list[UploadFile],
+    registered_by: Actor,
+) -> Registered:
+    """Photos are checked before anything is stored or a code allocated, and removed again if the
+    registration fails, so a refused request leaves nothing behind."""
+    photos = await read_photos(files, settings.upload_max_bytes)
+    keys = await asyncio.to_thread(store_photos, settings.data_dir, photos)
+    try:
+        with_photos = form.model_copy(update={"attachments": keys})
+        return await register_case(engine, client, settings, with_photos, registered_by)
+    except BaseException:
+        await asyncio.to_thread(discard, settings.data_dir, keys)
+        raise

@@ -1,0 +1,118 @@
+"""SLA countdowns for inboxes and case pages: "剩余 2 个工作日", "超期 1 天", amber and red.
+
+Display only: the workflow's deadline activity owns every real deadline. Counting the working days
+left needs the official calendar (the `chinese-calendar` package and schedules admins loaded);
+a year neither knows counts weekends only, as provisional deadlines do.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import chinese_calendar  # type: ignore[import-untyped]
+from sqlalchemy.engine import Engine
+
+from store.schedules import YearSchedule, load_schedules
+from web.i18n import TEXT
+from web.timeutil import SHANGHAI, local
+
+REFRESH_SECONDS = 60.0
+MAX_SCAN_DAYS = 400
+
+
+class WorkingDays:
+    """Answers "is this a working day" from the package, with admins' loaded schedules winning."""
+
+    def __init__(self, engine: Engine | None) -> None:
+        self._engine = engine
+        self._schedules: dict[int, YearSchedule] = {}
+        self._loaded_at = -math.inf
+        self._lock = threading.Lock()
+
+    def _refresh(self) -> None:
+        if self._engine is None or time.monotonic() - self._loaded_at < REFRESH_SECONDS:
+            return
+        with self._lock:
+            self._schedules = {s.year: s for s in load_schedules(self._engine)}
+            self._loaded_at = time.monotonic()
+
+    def is_working_day(self, day: date) -> bool:
+        self._refresh()
+        schedule = self._schedules.get(day.year)
+        if schedule is not None:
+            return day in schedule.workdays or (day.weekday() < 5 and day not in schedule.holidays)
+        try:
+            return bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:
+            return day.weekday() < 5
+
+    def between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end`."""
+        count, day = 0, start + timedelta(days=1)
+        while day <= end and count < MAX_SCAN_DAYS:
+            count += self.is_working_day(day)
+            day += timedelta(days=1)
+        return count
+
+
+@dataclass(frozen=True)
+class Countdown:
+    text: str  # 剩余 2 个工作日 / 今日到期 / 超期 1 天
+    level: str  # ok, warn (即将超期, amber), over (超期, red)
+    percent: int  # how much of the time is used, for the bar
+    provisional: bool
+    due_text: str  # the deadline in Beijing time
+    label: str = ""  # which clock (部门办结时限)
+
+    @property
+    def step(self) -> int:
+        """The bar's fill in tens of percent (a CSS class: the content policy forbids inline styles)."""
+        return min(100, round(self.percent / 10) * 10)
+
+
+def countdown(
+    due_at: datetime | None,
+    warn_at: datetime | None,
+    started_at: datetime | None,
+    *,
+    overdue: bool,
+    provisional: bool,
+    workdays: WorkingDays,
+    label: str = "",
+    now: datetime | None = None,
+) -> Countdown | None:
+    if due_at is None:
+        return None
+    now = now or datetime.now(UTC)
+    left = due_at - now
+    if overdue or left.total_seconds() <= 0:
+        late = -left
+        if late < timedelta(hours=1):
+            text = TEXT["sla_over_minutes"].format(n=max(1, math.ceil(late.total_seconds() / 60)))
+        elif late < timedelta(days=1):
+            text = TEXT["sla_over_hours"].format(n=math.ceil(late.total_seconds() / 3600))
+        else:
+            text = TEXT["sla_over_days"].format(n=late.days)
+        return Countdown(text, "over", 100, provisional, local(due_at), label)
+    level = "warn" if warn_at is not None and now >= warn_at else "ok"
+    today, due_day = now.astimezone(SHANGHAI).date(), due_at.astimezone(SHANGHAI).date()
+    if left < timedelta(hours=1):
+        text = TEXT["sla_left_minutes"].format(n=max(1, math.ceil(left.total_seconds() / 60)))
+    elif due_day == today:
+        text = TEXT["sla_due_today"].format(n=math.ceil(left.total_seconds() / 3600))
+    else:
+        days = workdays.between(today, due_day)
+        text = (
+            TEXT["sla_left_workdays"].format(n=days)
+            if days
+            else TEXT["sla_left_days"].format(n=(due_day - today).days)
+        )
+    percent = 0
+    if started_at is not None and due_at > started_at:
+        used = (now - started_at) / (due_at - started_at)
+        percent = max(0, min(100, round(used * 100)))
+    return Countdown(text, level, percent, provisional, local(due_at), label)

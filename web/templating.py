@@ -1,0 +1,97 @@
+"""Jinja2 rendering: whole pages, or one block of a page for an htmx request.
+
+A page's fragments are blocks of the page template (`{% block case_status %}` renders the element
+`#case-status`), so a page and its partial updates cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from web.deps import csrf_for
+from web.i18n import LABELS, TEXT, event_label, label
+from web.services.cases import OFFICER_REGISTRARS, SUPERVISORS
+from web.timeutil import local, local_date
+from workflows.types import Role
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    text: str
+    key: str
+
+
+def nav_for(role: Role | None) -> list[NavItem]:
+    if role is None:
+        return []
+    items = [NavItem("/", TEXT["nav_inbox"], "inbox")]
+    if role in SUPERVISORS:
+        items.append(NavItem("/leader", TEXT["nav_leader"], "leader"))
+    items.append(NavItem("/cases", TEXT["nav_cases"], "cases"))
+    if role in OFFICER_REGISTRARS:
+        items.append(NavItem("/cases/new", TEXT["nav_register"], "register"))
+    if role == Role.ADMIN:
+        items += [
+            NavItem("/admin/users", TEXT["nav_users"], "users"),
+            NavItem("/admin/orgs", TEXT["nav_orgs"], "orgs"),
+            NavItem("/admin/calendar", TEXT["nav_calendar"], "calendar"),
+        ]
+    return items
+
+
+class Templates:
+    def __init__(self, directory: Path = TEMPLATES) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(directory),
+            autoescape=select_autoescape(("html",)),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.globals.update(t=TEXT, L=LABELS, label=label, event_label=event_label)
+        self.env.filters.update(local=local, local_date=local_date)
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        context: dict[str, Any] | None = None,
+        *,
+        fragment: str | None = None,
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> HTMLResponse:
+        """Renders `name`, or only its block for the htmx target `fragment` when it has one."""
+        template = self.env.get_template(name)
+        signed_in = getattr(request.state, "signed_in", None)
+        values = {
+            "request": request,
+            "csrf_token": csrf_for(request),
+            "me": signed_in,
+            "nav": nav_for(signed_in.actor.role if signed_in else None),
+            "active": "",
+            "flash": "",
+            **(context or {}),
+        }
+        block = (fragment or "").replace("-", "_")
+        if block and block in template.blocks:
+            body = "".join(template.blocks[block](template.new_context(values)))
+        else:
+            body = template.render(values)
+        return HTMLResponse(body, status_code=status_code, headers=headers)
+
+
+def _templates(request: Request) -> Templates:
+    return request.app.state.templates
+
+
+TemplatesDep = Annotated[Templates, Depends(_templates)]
