@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run demo test lint venv clean
+.PHONY: run demo test lint venv browser clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 or python3 on PATH)"; exit 1; }
@@ -29,8 +29,20 @@ lint: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-## test: lint, type-check workflows/, then the whole suite (SQLite and PostgreSQL read models)
-test: lint
+## browser: Debian's chromium and a CJK font for the end-to-end tests (never a downloaded browser)
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
+	  elif command -v sudo >/dev/null; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
+	  else \
+	    echo "The browser tests need Debian's chromium and fonts-wqy-microhei: apt-get install chromium fonts-wqy-microhei"; \
+	  fi; \
+	fi
+
+## test: lint, type-check workflows/, then the whole suite (SQLite and PostgreSQL read models, browser)
+test: lint browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
