@@ -9,26 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import math
-import threading
 from datetime import datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy.engine import Engine
 from temporalio import activity
 
 from activities.calendar import SHANGHAI, CalendarUnavailable, WorkCalendar
-from store.schedules import load_schedules, schedules_stamp
+from store.calendar_cache import StoredCalendar
 from workflows.types import DeadlineRequest, DeadlineResult, SpanUnit
 
 
 class DeadlineActivities:
-    """Holds the read-model engine, for the calendar schedules admins load."""
+    """Holds the calendar: the official one plus the schedules admins load into the read model."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._lock = threading.Lock()
-        self._stamp: Any = None
-        self._calendar = WorkCalendar()
+        self._calendar = StoredCalendar(engine)
 
     @activity.defn(name="compute_deadline")
     async def compute_deadline(self, request: DeadlineRequest) -> DeadlineResult:
@@ -36,23 +31,14 @@ class DeadlineActivities:
 
     def compute(self, request: DeadlineRequest) -> DeadlineResult:
         try:
-            return compute_deadline(self._current_calendar(), request)
+            return compute_deadline(self._calendar.official(), request)
         except CalendarUnavailable as missing:
             # Never guess a holiday: count weekends only and say the deadline is provisional.
             if activity.in_activity():
                 activity.logger.info("provisional deadline: %s", missing)
-            provisional = WorkCalendar(load_schedules(self._engine), weekends_only=True)
-            result = compute_deadline(provisional, request)
+            result = compute_deadline(self._calendar.provisional(), request)
             result.provisional = True
             return result
-
-    def _current_calendar(self) -> WorkCalendar:
-        stamp = schedules_stamp(self._engine)
-        with self._lock:
-            if stamp != self._stamp:
-                self._calendar = WorkCalendar(load_schedules(self._engine))
-                self._stamp = stamp
-            return self._calendar
 
 
 def compute_deadline(calendar: WorkCalendar, request: DeadlineRequest) -> DeadlineResult:

@@ -8,55 +8,33 @@ a year neither knows counts weekends only, as provisional deadlines do.
 from __future__ import annotations
 
 import math
-import threading
-import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-import chinese_calendar  # type: ignore[import-untyped]
 from sqlalchemy.engine import Engine
 
-from store.schedules import YearSchedule, load_schedules
+from store.calendar_cache import StoredCalendar
 from web.i18n import TEXT
 from web.timeutil import SHANGHAI, local
 
-REFRESH_SECONDS = 60.0
 MAX_SCAN_DAYS = 400
 
 
 class WorkingDays:
-    """Answers "is this a working day" from the package, with admins' loaded schedules winning."""
+    """Working days left until a deadline, on the calendar the deadline activity uses (display only)."""
 
     def __init__(self, engine: Engine | None) -> None:
-        self._engine = engine
-        self._schedules: dict[int, YearSchedule] = {}
-        self._loaded_at = -math.inf
-        self._lock = threading.Lock()
-
-    def _refresh(self) -> None:
-        if self._engine is None or time.monotonic() - self._loaded_at < REFRESH_SECONDS:
-            return
-        with self._lock:
-            self._schedules = {s.year: s for s in load_schedules(self._engine)}
-            self._loaded_at = time.monotonic()
-
-    def is_working_day(self, day: date) -> bool:
-        self._refresh()
-        schedule = self._schedules.get(day.year)
-        if schedule is not None:
-            return day in schedule.workdays or (day.weekday() < 5 and day not in schedule.holidays)
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            return day.weekday() < 5
+        self._calendar = StoredCalendar(engine)
 
     def between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end`."""
-        count, day = 0, start + timedelta(days=1)
-        while day <= end and count < MAX_SCAN_DAYS:
-            count += self.is_working_day(day)
-            day += timedelta(days=1)
-        return count
+        if end <= start:
+            return 0
+        end = min(end, start + timedelta(days=MAX_SCAN_DAYS))
+        noon = time(12)
+        return self._calendar.provisional().working_days_between(
+            datetime.combine(start, noon, tzinfo=SHANGHAI), datetime.combine(end, noon, tzinfo=SHANGHAI)
+        )
 
 
 @dataclass(frozen=True)

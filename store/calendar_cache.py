@@ -1,0 +1,46 @@
+"""The official working calendar as this deployment knows it: the `chinese-calendar` package plus
+the schedules admins loaded, reloaded as soon as an admin loads a new year.
+
+One object serves the deadline activity (which must never guess a holiday) and the web's SLA
+countdowns (which show "剩余 2 个工作日" and count weekends only for a year nobody published yet).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from activities.calendar import WorkCalendar
+from store.schedules import load_schedules, schedules_stamp
+
+
+class StoredCalendar:
+    def __init__(self, engine: Engine | None) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._stamp: Any = None
+        self._official = WorkCalendar()
+        self._provisional = WorkCalendar(weekends_only=True)
+
+    def official(self) -> WorkCalendar:
+        """Raises CalendarUnavailable for a year with no published schedule."""
+        self._refresh()
+        return self._official
+
+    def provisional(self) -> WorkCalendar:
+        """Official where known, weekends only for an unpublished year (marked provisional wherever shown)."""
+        self._refresh()
+        return self._provisional
+
+    def _refresh(self) -> None:
+        if self._engine is None:
+            return
+        stamp = schedules_stamp(self._engine)  # one cheap query: count and latest load time
+        with self._lock:
+            if stamp != self._stamp:
+                schedules = load_schedules(self._engine)
+                self._official = WorkCalendar(schedules)
+                self._provisional = WorkCalendar(schedules, weekends_only=True)
+                self._stamp = stamp
