@@ -218,7 +218,8 @@ def build_case_view(
             state_label=label("deadline_state", d.state),
             started_at=d.started_at,
             due_at=d.due_at,
-            provisional=d.provisional,
+            # Only a running clock can still move when the calendar is published.
+            provisional=d.provisional and d.closed_at is None,
             closed_at=d.closed_at,
             org_name=orgs.get(d.org_id, d.org_id),
             countdown=countdown(
