@@ -69,27 +69,37 @@ def _tab_condition(tab: str, now: datetime, items: bool) -> ColumnElement[bool]:
     if tab == "overdue":
         return or_(overdue, due <= now)
     if tab == "supervised":
-        flags = or_(col(Case.supervised), col(Case.escalated), col(Case.supervision_level) > 0)
-        return or_(flags, col(InboxItem.task) == SUPERVISE_TASK) if items else flags
+        if items:
+            return or_(
+                col(InboxItem.supervised), col(InboxItem.escalated), col(InboxItem.task) == SUPERVISE_TASK
+            )
+        return or_(col(Case.supervised), col(Case.escalated), col(Case.supervision_level) > 0)
     return true()
 
 
-def _filter_conditions(actor: Actor, f: InboxFilters, now: datetime) -> list[ColumnElement[bool]]:
+def _filter_conditions(
+    actor: Actor, f: InboxFilters, now: datetime, items: bool
+) -> list[ColumnElement[bool]]:
+    """Filters on the inbox items' own columns (the projection copies what inboxes filter on), so an
+    inbox is one indexed query on inbox_items; only a text search looks at the cases table."""
+    row = InboxItem if items else Case
+    code = col(InboxItem.case_code) if items else col(Case.code)
     conds: list[ColumnElement[bool]] = []
     if f.stage:
-        conds.append(col(Case.stage) == f.stage)
+        conds.append(col(row.stage) == f.stage)
     if f.category:
-        conds.append(col(Case.category) == f.category)
+        conds.append(col(row.category) == f.category)
     if f.urgency:
-        conds.append(col(Case.urgency) == f.urgency)
+        conds.append(col(row.urgency) == f.urgency)
     if f.overdue:
-        conds.append(or_(col(Case.overdue), col(Case.due_at) <= now))
+        conds.append(or_(col(row.overdue), col(row.due_at) <= now))
     if f.text.strip():
-        conds.append(text_match(f.text))
+        match = text_match(f.text)
+        conds.append(exists().where(col(Case.code) == code, match) if items else match)
     if f.mine:
         conds.append(
             exists().where(
-                col(Claim.case_code) == col(Case.code),
+                col(Claim.case_code) == code,
                 col(Claim.org_id) == claim_org(actor),
                 col(Claim.user_id) == actor.user_id,
             )
@@ -106,11 +116,13 @@ def _done_condition(actor: Actor, now: datetime) -> ColumnElement[bool]:
         if by_org
         else col(CaseEvent.actor_user_id) == actor.user_id
     )
-    acted = exists().where(col(CaseEvent.case_code) == col(Case.code), who, col(CaseEvent.at) >= since)
+    # Uncorrelated subqueries: each is answered once from its index (events by org or user and time,
+    # items by org and role); a correlated EXISTS made SQLite scan an org's events once per case.
+    acted = col(Case.code).in_(select(CaseEvent.case_code).where(who, col(CaseEvent.at) >= since))
     scope = item_scope(actor)
     if scope is None:  # grid workers: their community's cases closed recently
         return and_(visible_cases(actor), col(Case.stage) == Stage.CLOSED.value, col(Case.closed_at) >= since)
-    pending = exists().where(col(InboxItem.case_code) == col(Case.code), scope)
+    pending = col(Case.code).in_(select(InboxItem.case_code).where(scope))
     return and_(visible_cases(actor), acted, ~pending)
 
 
@@ -127,19 +139,14 @@ def _base(actor: Actor, tab: str, now: datetime) -> tuple[bool, ColumnElement[bo
 
 def tab_counts(engine: Engine, actor: Actor, f: InboxFilters, now: datetime | None = None) -> dict[str, int]:
     now = now or datetime.now(UTC)
-    extra = _filter_conditions(actor, f, now)
     counts: dict[str, int] = {}
     with Session(engine) as session:
         for tab in TABS:
             items, cond = _base(actor, tab, now)
-            query = (
-                select(func.count())
-                .select_from(InboxItem)
-                .join(Case, col(Case.code) == col(InboxItem.case_code))
-                if items
-                else select(func.count()).select_from(Case)
+            query = select(func.count()).select_from(InboxItem if items else Case)
+            counts[tab] = int(
+                session.exec(query.where(cond, *_filter_conditions(actor, f, now, items))).one()
             )
-            counts[tab] = int(session.exec(query.where(cond, *extra)).one())
     return counts
 
 
@@ -148,18 +155,22 @@ def inbox_page(
 ) -> Page:
     now = now or datetime.now(UTC)
     items, cond = _base(actor, f.tab, now)
-    where = and_(cond, *_filter_conditions(actor, f, now))
+    where = and_(cond, *_filter_conditions(actor, f, now, items))
     with Session(engine) as session:
         if items:
-            base = select(InboxItem, Case).join(Case, col(Case.code) == col(InboxItem.case_code)).where(where)
-            total = session.exec(select(func.count()).select_from(base.subquery())).one()
+            total = session.exec(select(func.count()).select_from(InboxItem).where(where)).one()
             due = col(InboxItem.due_at)
-            pairs = session.exec(
-                base.order_by(due.is_(None), due, col(InboxItem.id))
+            page_items = session.exec(
+                select(InboxItem)
+                .where(where)
+                .order_by(due.is_(None), due, col(InboxItem.id))
                 .offset((page - 1) * PAGE_SIZE)
                 .limit(PAGE_SIZE)
             ).all()
-            rows = [InboxRow(case=c, item=i) for i, c in pairs]
+            # The page's cases by primary key: joining before the LIMIT would scan the cases table.
+            codes = {i.case_code for i in page_items}
+            cases = {c.code: c for c in session.exec(select(Case).where(col(Case.code).in_(codes))).all()}
+            rows = [InboxRow(case=cases[i.case_code], item=i) for i in page_items if i.case_code in cases]
         else:
             base_cases = select(Case).where(where)
             total = session.exec(select(func.count()).select_from(base_cases.subquery())).one()

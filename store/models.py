@@ -139,7 +139,12 @@ class CaseEvent(SQLModel, table=True):
     """The timeline (台账): who did what, when and why. (case_code, seq) makes replays harmless."""
 
     __tablename__ = "case_events"
-    __table_args__ = (UniqueConstraint("case_code", "seq", name="uq_case_events_seq"),)
+    __table_args__ = (
+        UniqueConstraint("case_code", "seq", name="uq_case_events_seq"),
+        # "Done recently" inboxes: what an org (or a leader) acted on in the last days.
+        Index("ix_case_events_org_at", "actor_org_id", "at"),
+        Index("ix_case_events_user_at", "actor_user_id", "at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     case_code: str = Field(foreign_key="cases.code", index=True)
     seq: int
