@@ -23,8 +23,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import uvicorn
 from pwdlib import PasswordHash
 from temporalio.client import Client
 
@@ -147,8 +149,6 @@ def print_banner(settings: Settings) -> None:
 
 
 async def run_dev(settings: Settings, demo: bool) -> None:
-    import uvicorn
-
     from web.app import create_app
     from worker import build_worker
 
@@ -173,7 +173,7 @@ async def run_dev(settings: Settings, demo: bool) -> None:
                 await seed_demo_cases(settings, client, engine)
             app = create_app(settings, temporal_client=client, engine=engine)
             config = uvicorn.Config(app, host=settings.web_host, port=settings.web_port, log_level="warning")
-            server = uvicorn.Server(config)
+            server = _OrderlyServer(config)
             print_banner(settings)
             await server.serve()  # returns on Ctrl-C / SIGTERM
     finally:
@@ -183,6 +183,23 @@ async def run_dev(settings: Settings, demo: bool) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
         print("Liudan stopped.", flush=True)
+
+
+class _OrderlyServer(uvicorn.Server):
+    """uvicorn re-raises a captured Ctrl-C once it has stopped, which would cut the worker's shutdown
+    short while Temporal is killed under it. Here a signal only ends serve(); the runner then stops
+    the worker, and Temporal last."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.handle_exit, sig, None)
+        try:
+            yield
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
 
 
 def dev_settings() -> Settings:
