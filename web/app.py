@@ -13,10 +13,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException
 from temporalio.client import Client
 
 from settings import Settings, get_settings
@@ -29,14 +30,20 @@ from web.routes import (
     admin_calendar,
     admin_orgs,
     admin_users,
+    admin_weights,
     auth,
     cases,
+    dashboard,
     decisions,
     inbox,
     leader,
+    ledger,
+    ledger_import,
     portal,
+    rankings,
     tracking,
 )
+from web.services.dashboard_params import FiguresRefused
 from web.sla import WorkingDays
 from web.templating import Templates
 from web.uploads import MAX_PHOTOS, uploads_dir
@@ -46,6 +53,11 @@ STATIC = Path(__file__).parent / "static"
 # Failed logins per client address: beyond the per-account lock-out, against password spraying.
 LOGIN_FAILURES_PER_ADDRESS = (30, 900)  # failed attempts, seconds
 FORM_OVERHEAD = 1024 * 1024  # the text fields of a form next to its photos
+
+
+async def _figures_refused(request: Request, exc: FiguresRefused) -> Response:
+    """A figures page or the metrics API asked for a scope or period it cannot have: 403 / 422."""
+    return await errors.http_error(request, HTTPException(exc.status, exc.message))
 
 
 def create_app(
@@ -92,6 +104,7 @@ def create_app(
     app.state.templates = Templates()
     app.state.api_openapi = None
     errors.install(app)
+    app.add_exception_handler(FiguresRefused, _figures_refused)  # type: ignore[arg-type]
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
@@ -109,6 +122,11 @@ def create_app(
         admin_users,
         admin_orgs,
         admin_calendar,
+        admin_weights,
+        dashboard,
+        rankings,
+        ledger,
+        ledger_import,
     ):
         app.include_router(module.router)
     app.include_router(api_router)

@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from store.scopes import Viewer, may_see_rankings
 from web.deps import csrf_for
 from web.i18n import LABELS, TEXT, event_label, label
 from web.services.cases import OFFICER_REGISTRARS, SUPERVISORS
@@ -39,11 +40,16 @@ def nav_for(role: Role | None) -> list[NavItem]:
     items.append(NavItem("/cases", TEXT["nav_cases"], "cases"))
     if role in OFFICER_REGISTRARS:
         items.append(NavItem("/cases/new", TEXT["nav_register"], "register"))
+    items.append(NavItem("/dashboard", TEXT["nav_dashboard"], "dashboard"))
+    if may_see_rankings(Viewer(role.value, "")):  # the district's notice board
+        items.append(NavItem("/dashboard/rankings", TEXT["nav_rankings"], "rankings"))
+    items.append(NavItem("/ledger", TEXT["nav_ledger"], "ledger"))
     if role == Role.ADMIN:
         items += [
             NavItem("/admin/users", TEXT["nav_users"], "users"),
             NavItem("/admin/orgs", TEXT["nav_orgs"], "orgs"),
             NavItem("/admin/calendar", TEXT["nav_calendar"], "calendar"),
+            NavItem("/admin/weights", TEXT["nav_weights"], "weights"),
         ]
     return items
 

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from store.audit import PersonalDataView
 from tests.utils.cases import COMMUNITY, STREET, ZHUJIAN
-from tests.utils.web import actor_of, decide_as, forms_on, new_case, snapshot
+from tests.utils.web import CODE, actor_of, decide_as, forms_on, new_case, snapshot
 from tests.web.test_access import INSIDERS, OUTSIDERS
 from workflows.rules import allowed_actions
 from workflows.types import (
@@ -99,3 +99,63 @@ async def test_temporal_ui_link_and_unknown_case(app, browser):
     assert "在 Temporal UI 中查看" in page.text
     missing = await admin.get("/cases/HJ-1999-000001")
     assert missing.status_code == 404 and "案件不存在" in missing.text
+
+
+async def test_the_lead_unit_reads_first(app, browser):
+    code, _ = await new_case(app)
+    await decide_as(
+        app, code, Action.TRIAGE, TriageDecision(COMMUNITY, Urgency.URGENT, Category.INFRASTRUCTURE)
+    )
+    await decide_as(app, code, Action.REPORT_UP, ReportUp(COMMUNITY))
+    await decide_as(app, code, Action.SIGN, SignDecision(STREET))
+    dispatch = DispatchDecision(
+        STREET, ["dp-chengguan", "dp-zhujian"], Difficulty.ORDINARY, lead_department_id="dp-zhujian"
+    )
+    await decide_as(app, code, Action.DISPATCH, dispatch)
+    page = await (await browser("street-dongcheng")).get(f"/cases/{code}")
+    assert "<dd>区住建局、区城管局</dd>" in page.text
+    departments = page.text.split("承办部门</h2>")[1]
+    assert departments.index("区住建局") < departments.index("区城管局")
+    assert departments.count('<span class="tag info">牵头</span>') == 1
+
+
+async def test_difficulties_show_the_limits_of_the_cases_own_policy(app, browser):
+    street = await browser("street-dongcheng")
+    for policy_id, ordinary, very_hard in (
+        ("liudan", "一般（3 个工作日）", "特别难（领导定时限）"),
+        ("drill", "一般（20 秒）", "特别难（领导定时限）"),
+        ("xinfang-2022", "一般（60 天）", "特别难（60 天）"),
+    ):
+        code, _ = await new_case(app, policy_id=policy_id)
+        triage = TriageDecision(COMMUNITY, Urgency.URGENT, Category.INFRASTRUCTURE)
+        await decide_as(app, code, Action.TRIAGE, triage)
+        await decide_as(app, code, Action.REPORT_UP, ReportUp(COMMUNITY))
+        await decide_as(app, code, Action.SIGN, SignDecision(STREET))
+        form = await street.get(f"/cases/{code}")
+        assert ordinary in form.text and very_hard in form.text, policy_id
+        dispatch = DispatchDecision(STREET, ["dp-zhujian"], Difficulty.ORDINARY)
+        await decide_as(app, code, Action.DISPATCH, dispatch)
+        page = await street.get(f"/cases/{code}")
+        assert f"<dd>{ordinary}</dd>" in page.text, policy_id
+        assert '<span class="tag info">牵头</span>' not in page.text  # one department leads nothing
+
+
+async def test_an_officer_registers_a_drill_under_the_drill_policy(app, browser):
+    grid = await browser("grid-hubin")
+    form = await grid.get("/cases/new")
+    assert '<option value="drill">演练（秒级时限）</option>' in form.text
+    assert '<option value="liudan" selected>六单工作法</option>' in form.text  # the default
+    request = {
+        "channel": "phone",
+        "reporter_name": "李建华",
+        "reporter_phone": "13900001111",
+        "community_org_id": "cm-hubin",
+        "title": "演练：油烟扰民",
+        "description": "演练用",
+    }
+    refused = await grid.post("/cases", {**request, "policy_id": "fast"})
+    assert refused.status_code == 422 and "未知的时限政策" in refused.text
+    registered = await grid.post("/cases", {**request, "policy_id": "drill"})
+    assert registered.status_code == 201, registered.text
+    snap = await snapshot(app, CODE.search(registered.text).group(0))
+    assert snap.registration.policy_id == "drill" and snap.policy.completion_ordinary.amount == 20

@@ -213,3 +213,7 @@ async def test_case_page_fragments_refresh_by_target(app, browser):
     timeline = await community.get(f"/cases/{code}", htmx=True, target="case-timeline")
     assert timeline.text.lstrip().startswith('<section id="case-timeline"') and "登记诉求" in timeline.text
     assert re.search(r"社区报单时限", status.text)
+    # The departments and ratings refresh after a decision too (a dispatch shows its departments).
+    details = await community.get(f"/cases/{code}", htmx=True, target="case-details")
+    assert details.text.lstrip().startswith('<div id="case-details"') and "<html" not in details.text
+    assert 'id="case-details" hx-get="/cases/' in page.text and "case-changed from:body" in details.text

@@ -16,6 +16,7 @@ async def test_overdue_case_reaches_its_leader_with_the_form_one_click_away(app,
     board = await leader.get("/leader")
     assert board.status_code == 200 and code in board.text
     assert '<div class="stat over"><b>1</b>超期' in board.text
+    assert '<span class="tag warn">超期待督办</span>' in board.text and "已督办</span>" not in board.text
     assert "尚未派单（街道、社区环节）" in board.text  # grouped by department: not dispatched yet
     assert f'hx-post="/cases/{code}/actions/supervise"' in board.text and 'hx-target="#board"' in board.text
     by_street = await leader.get("/leader?group=street", htmx=True, target="board")
@@ -28,7 +29,7 @@ async def test_overdue_case_reaches_its_leader_with_the_form_one_click_away(app,
     # Supervising straight from the board: a toast, and the board refreshes itself.
     done = await leader.post(
         f"/cases/{code}/actions/supervise",
-        {"note": "现场督办，限期整改", "new_due_at": future_date()},
+        {"note": "现场督办，限期整改", "new_due_at": future_date(), "talk_ordered": "true"},
         htmx=True,
         target="board",
     )
@@ -42,6 +43,12 @@ async def test_overdue_case_reaches_its_leader_with_the_form_one_click_away(app,
     board = await leader.get("/leader")
     assert code in board.text and '<div class="stat"><b>1</b>已督办' in board.text
     assert '<div class="stat over"><b>0</b>超期' in board.text
+    # Marked as supervised, with the talk ordered; no longer "waiting for supervision".
+    assert (
+        '<span class="tag info">已督办</span>' in board.text
+        and '<span class="tag warn">已约谈</span>' in board.text
+    )
+    assert "超期待督办" not in board.text
 
 
 async def test_a_refused_supervision_on_the_board_shows_in_its_form(app, browser, time_env):

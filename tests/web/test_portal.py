@@ -92,6 +92,16 @@ async def test_a_resident_submits_and_follows_the_request(app, browser, engine):
     assert "撤回诉求" in page.text and "请您评价" not in page.text
 
 
+async def test_a_resident_who_does_not_know_the_category_leaves_it_to_the_community(app, browser):
+    resident = await browser()
+    form = await resident.get("/portal")
+    assert '<option value="">不清楚，由工作人员判断</option>' in form.text
+    response = await submit(resident, {"category": ""})
+    assert response.status_code == 201, response.text
+    snap = await snapshot(app, CODE.search(response.text).group(0))
+    assert snap.registration.category is None and snap.category is None
+
+
 async def test_rating_once_the_result_is_in(app, browser):
     code, token = await new_case(app)
     await decide_as(
@@ -124,12 +134,14 @@ async def test_rating_once_the_result_is_in(app, browser):
     assert bad.status_code == 422 and "评价：选项无效" in bad.text
     missing_reason = await resident.post(f"/track/{token}/rate", {"value": "dissatisfied", "comment": ""})
     assert missing_reason.status_code == 409 and "不满意的原因" in missing_reason.text
+    assert 'value="dissatisfied" required checked' in missing_reason.text  # the choice is kept
     rated = await resident.post(f"/track/{token}/rate", {"value": "satisfied", "comment": "很及时"})
     assert rated.status_code == 303
     snap = await snapshot(app, code)
     assert snap.stage == Stage.CLOSED and snap.outcome == Outcome.RESOLVED
     page = await resident.get(f"/track/{token}")
     assert "已结案" in page.text and "请您评价" not in page.text
+    assert "评价：满意" in page.text and "很及时" in page.text  # the entry names the rating
 
 
 async def test_withdraw_before_acceptance(app, browser):

@@ -117,6 +117,13 @@ DIFFICULTY = {
     Difficulty.VERY_HARD: "特别难（领导定时限）",
 }
 
+# The difficulty's name alone; its limit comes from the case's policy (see difficulty_text).
+DIFFICULTY_NAME = {
+    Difficulty.ORDINARY: "一般",
+    Difficulty.HARD: "较难",
+    Difficulty.VERY_HARD: "特别难",
+}
+
 RATING_VALUE = {
     RatingValue.SATISFIED: "满意",
     RatingValue.AVERAGE: "一般",
@@ -241,6 +248,7 @@ LABELS: dict[str, dict] = {
     "category": CATEGORY,
     "urgency": URGENCY,
     "difficulty": DIFFICULTY,
+    "difficulty_name": DIFFICULTY_NAME,
     "rating_value": RATING_VALUE,
     "rating_channel": RATING_CHANNEL,
     "outcome": OUTCOME,

@@ -47,9 +47,10 @@ async def _page(
     *,
     error: str = "",
     status: int = 200,
+    values: dict[str, str] | None = None,
 ) -> Response:
     view = await track(engine, client, case)
-    context = {"view": view, "token": token, "error": error}
+    context = {"view": view, "token": token, "error": error, "values": values or {}}
     return templates.render(request, "portal/track.html", context, status_code=status, headers=NO_STORE)
 
 
@@ -85,14 +86,25 @@ async def rate_result(
         return await _page(
             request, templates, engine, client, case, token, error=TEXT["rate_limited"], status=429
         )
+    typed = {"value": value, "comment": comment}  # a refused rating keeps what the resident chose
     try:
         await rate(client, case, PortalRating(value=value, comment=comment))
     except ValidationError as invalid:
         return await _page(
-            request, templates, engine, client, case, token, error=describe(invalid.errors()), status=422
+            request,
+            templates,
+            engine,
+            client,
+            case,
+            token,
+            error=describe(invalid.errors()),
+            status=422,
+            values=typed,
         )
     except DecisionRefused as refused:
-        return await _page(request, templates, engine, client, case, token, error=refused.message, status=409)
+        return await _page(
+            request, templates, engine, client, case, token, error=refused.message, status=409, values=typed
+        )
     return RedirectResponse(f"/track/{token}", status_code=303)
 
 

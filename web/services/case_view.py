@@ -15,6 +15,7 @@ from store.audit import PersonalDataView
 from store.models import Org
 from web.i18n import TEXT, event_label, label
 from web.services.personal import mask_address, mask_phone, may_see_contact
+from web.services.rows import supervision_flags
 from web.sla import Countdown, WorkingDays, countdown
 from workflows.rules import allowed_actions
 from workflows.transitions import ESCALATING, running_deadline
@@ -27,8 +28,10 @@ from workflows.types import (
     DeadlineState,
     Difficulty,
     RatingChannel,
+    RatingRecord,
     RatingValue,
     Role,
+    SlaPolicy,
     Urgency,
 )
 
@@ -94,6 +97,7 @@ class CaseView:
     actions: list[ActionForm]
     temporal_url: str
     leader_in_charge: str
+    difficulty: str = ""  # with the limit the case's policy sets
 
 
 def temporal_url(settings: Settings, code: str) -> str:
@@ -119,23 +123,26 @@ def current_countdown(
     )
 
 
+def difficulty_text(difficulty: Difficulty, policy: SlaPolicy) -> str:
+    """一般（3 个工作日）under 六单工作法, 一般（20 秒）in a drill: the limit the case's own policy sets."""
+    span = {
+        Difficulty.ORDINARY: policy.completion_ordinary,
+        Difficulty.HARD: policy.completion_hard,
+        Difficulty.VERY_HARD: policy.completion_very_hard,
+    }[difficulty]
+    name = label("difficulty_name", difficulty)
+    if span is None:
+        return TEXT["difficulty_leader_set"].format(name=name)
+    return TEXT["difficulty_limit"].format(name=name, n=span.amount, unit=label("span_unit", span.unit))
+
+
 def flags(snap: CaseSnapshot) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if snap.overdue:
         out.append(("over", TEXT["flag_overdue"]))
-    if snap.supervision_level:
-        out.append(
-            (
-                "over" if snap.supervision_level > 1 else "warn",
-                label("supervision_level", snap.supervision_level),
-            )
-        )
-    if snap.supervised:
-        out.append(("info", TEXT["flag_supervised"]))
+    out += supervision_flags(snap.supervision_level, snap.supervised, snap.talk_ordered)
     if snap.escalated:
         out.append(("warn", TEXT["flag_escalated"]))
-    if snap.talk_ordered:
-        out.append(("warn", TEXT["flag_talk"]))
     if snap.leader_in_charge:
         out.append(("info", TEXT["flag_in_charge"]))
     if snap.extension_pending_days:
@@ -150,16 +157,30 @@ def _who(role: Role | str, name: str, org: str, orgs: dict[str, str]) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def entry_titles(actions: list[str], ratings: list[RatingRecord]) -> list[str]:
+    """Timeline entries' names; a rating names its value (评价：满意), the n-th rating entry being
+    the n-th rating recorded."""
+    given = iter(ratings)
+    titles = []
+    for action in actions:
+        title = event_label(action)
+        if action == Action.RATE.value and (rating := next(given, None)) is not None:
+            title = TEXT["rated_entry"].format(action=title, value=label("rating_value", rating.value))
+        titles.append(title)
+    return titles
+
+
 def timeline(snap: CaseSnapshot, views: list[PersonalDataView], orgs: dict[str, str]) -> list[TimelineView]:
+    titles = entry_titles([e.action for e in snap.timeline], snap.ratings)
     entries = [
         TimelineView(
             at=e.at,
-            title=event_label(e.action),
+            title=title,
             who=_who(e.actor_role, e.actor_name, e.actor_org_id, orgs),
             note=e.note,
             public=e.public,
         )
-        for e in snap.timeline
+        for e, title in zip(snap.timeline, titles, strict=True)
     ]
     entries += [
         TimelineView(
@@ -184,7 +205,10 @@ def action_forms(snap: CaseSnapshot, actor: Actor, departments: list[Org]) -> li
         if action == Action.TRIAGE:
             options = {"urgencies": list(Urgency), "categories": list(Category), "category": snap.category}
         elif action == Action.DISPATCH:
-            options = {"departments": [(d.id, d.name) for d in departments], "difficulties": list(Difficulty)}
+            options = {
+                "departments": [(d.id, d.name) for d in departments],
+                "difficulties": [(d, difficulty_text(d, snap.policy)) for d in Difficulty],
+            }
         elif action == Action.SUPERVISE:
             options = {"assigned": assigned if len(assigned) > 1 else []}
         elif action == Action.RATE:
@@ -236,11 +260,14 @@ def build_case_view(
         )
         for d in reversed(snap.deadlines)
     ]
+    # The lead unit (牵头单位) reads first, in the holders and in the departments table.
+    lead = [a.department_id for a in snap.assignments if a.lead]
+    holder_ids = sorted(snap.holder_org_ids, key=lambda o: o not in lead)
     return CaseView(
         code=snap.code,
         snap=snap,
         stage_label=label("stage", snap.stage),
-        holders="、".join(orgs.get(o, o) for o in snap.holder_org_ids),
+        holders="、".join(orgs.get(o, o) for o in holder_ids),
         flags=flags(snap),
         countdown=current_countdown(snap, workdays, now),
         reporter_name=reg.reporter.name,
@@ -257,11 +284,12 @@ def build_case_view(
                 a.reported_at,
                 a.result,
             )
-            for a in snap.assignments
+            for a in sorted(snap.assignments, key=lambda a: not a.lead)
         ],
         deadlines=deadlines,
         timeline=timeline(snap, views, orgs),
         actions=action_forms(snap, actor, departments),
         temporal_url=temporal_url(settings, snap.code),
         leader_in_charge=leader_name,
+        difficulty=difficulty_text(snap.difficulty, snap.policy) if snap.difficulty else "",
     )

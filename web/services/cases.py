@@ -89,6 +89,10 @@ def _blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+# A form's "不清楚，由工作人员判断" option posts an empty value: no category yet, the community decides.
+OptionalCategory = Annotated[Category | None, BeforeValidator(_blank_to_none)]
+
+
 class RegistrationInput(BaseModel):
     """A request as an officer, the portal or an integration enters it."""
 
@@ -102,7 +106,7 @@ class RegistrationInput(BaseModel):
     description: str = Field(min_length=1, max_length=4000)
     location: str = Field(default="", max_length=200)
     community_org_id: str = Field(min_length=1, max_length=64)
-    category: Annotated[Category | None, BeforeValidator(_blank_to_none)] = None
+    category: OptionalCategory = None
     attachments: list[str] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
     # When an offline request (a visit, a letter) was actually received; naive times are Beijing time.
     received_at: Annotated[datetime | None, BeforeValidator(_blank_to_none)] = None

@@ -16,12 +16,14 @@ from temporalio.client import Client
 from settings import Settings
 from store.models import Case
 from store.queries import case_by_token_hash, org_names, public_events
-from web.i18n import TEXT, event_label, label
+from web.i18n import TEXT, label
 from web.security import sha256
 from web.services.case_page import case_photo
+from web.services.case_view import entry_titles
 from web.services.cases import (
     PHONE_PATTERN,
     CaseUnavailable,
+    OptionalCategory,
     Registered,
     RegistrationInput,
     decide,
@@ -32,7 +34,6 @@ from workflows.rules import allowed_actions
 from workflows.types import (
     Action,
     Actor,
-    Category,
     Channel,
     RatingChannel,
     RatingDecision,
@@ -53,7 +54,7 @@ class PortalSubmission(BaseModel):
     reporter_phone: str = Field(pattern=PHONE_PATTERN)
     reporter_address: str = Field(default="", max_length=200)
     community_org_id: str = Field(min_length=1, max_length=64)
-    category: Category | None = None
+    category: OptionalCategory = None
     location: str = Field(default="", max_length=200)
     title: str = Field(min_length=1, max_length=100)
     description: str = Field(min_length=1, max_length=4000)
@@ -102,20 +103,22 @@ async def track(engine: Engine, client: Client, case: Case) -> TrackView:
         return public_events(engine, case.code), org_names(engine)
 
     events, orgs = await asyncio.to_thread(load)
-    public = [
-        PublicEvent(
-            at=e.at,
-            title=event_label(e.action),
-            who=TEXT["track_you"] if e.actor_role == Role.RESIDENT else orgs.get(e.actor_org_id, ""),
-            note=e.note,
-        )
-        for e in events
-    ]
     try:
         snap = await get_snapshot(client, case.code)
         actions = [a for a in allowed_actions(snap, RESIDENT) if a in (Action.RATE, Action.WITHDRAW)]
+        ratings = snap.ratings
     except CaseUnavailable:
-        actions = []
+        actions, ratings = [], []
+    titles = entry_titles([e.action for e in events], ratings)
+    public = [
+        PublicEvent(
+            at=e.at,
+            title=title,
+            who=TEXT["track_you"] if e.actor_role == Role.RESIDENT else orgs.get(e.actor_org_id, ""),
+            note=e.note,
+        )
+        for e, title in zip(events, titles, strict=True)
+    ]
     return TrackView(
         case=case,
         status=label("public_stage", case.stage),

@@ -48,17 +48,23 @@ def _stage_start(case: Case) -> datetime | None:
     return starts.get(case.stage) or case.updated_at
 
 
-def row_flags(case: Case) -> list[tuple[str, str]]:
+def supervision_flags(level: int, supervised: bool, talk_ordered: bool) -> list[tuple[str, str]]:
+    """督办 marks: waiting for the leader (overdue, level 1, not yet supervised), 已督办 once the leader
+    has, 约谈 when ordered, and 纪工委督办 when a supervised deadline passed too (level 2)."""
     out: list[tuple[str, str]] = []
-    if case.supervision_level:
-        out.append(
-            (
-                "over" if case.supervision_level > 1 else "warn",
-                label("supervision_level", case.supervision_level),
-            )
-        )
-    elif case.supervised:
+    if level > 1:
+        out.append(("over", label("supervision_level", level)))
+    elif level and not supervised:
+        out.append(("warn", TEXT["flag_awaiting_supervision"]))
+    if supervised:
         out.append(("info", TEXT["flag_supervised"]))
+    if talk_ordered:
+        out.append(("warn", TEXT["flag_talk"]))
+    return out
+
+
+def row_flags(case: Case) -> list[tuple[str, str]]:
+    out = supervision_flags(case.supervision_level, case.supervised, case.talk_ordered)
     if case.escalated:
         out.append(("warn", TEXT["flag_escalated"]))
     if case.leader_in_charge:
