@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from temporalio.testing import WorkflowEnvironment
 
 from store.db import create_schema, make_engine
+from tests.utils.binaries import venv_binary
 from tests.utils.cases import CHENGGUAN, COMMUNITY, RESIDENT, STREET, registration
 from tests.utils.directory import seed_directory
 from worker import build_worker
@@ -70,7 +71,7 @@ async def main(cases: int, concurrency: int, wal: bool) -> None:
     if wal:
         extra += ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=1"]
     env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=shutil.which("temporal"),
+        dev_server_existing_path=venv_binary("temporal"),
         dev_server_extra_args=extra,
         search_attributes=[k for k in search_attributes.ALL],
         ui=False,

@@ -4,7 +4,6 @@ and PostgreSQL, and a worker on a fresh task queue per test."""
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -18,6 +17,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from store.db import create_schema, make_engine
+from tests.utils.binaries import venv_binary
 from tests.utils.directory import seed_directory
 from worker import build_worker
 from workflows import search_attributes
@@ -41,8 +41,7 @@ async def register_search_attributes(client: Client) -> None:
 
 @pytest.fixture(scope="session")
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
-    path = shutil.which("temporal-test-server")
-    assert path, "temporal-test-server not on PATH: install the dev extras (make test does)"
+    path = venv_binary("temporal-test-server")
     env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=path)
     await register_search_attributes(env.client)
     yield env

