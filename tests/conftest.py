@@ -3,6 +3,7 @@ and PostgreSQL, and a worker on a fresh task queue per test."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -39,13 +40,21 @@ async def register_search_attributes(client: Client) -> None:
     )
 
 
-@pytest.fixture(scope="session")
-async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+@contextlib.asynccontextmanager
+async def started_time_env() -> AsyncIterator[WorkflowEnvironment]:
     path = venv_binary("temporal-test-server")
     env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=path)
     await register_search_attributes(env.client)
-    yield env
-    await env.shutdown()
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    async with started_time_env() as env:
+        yield env
 
 
 def _postgres_available() -> bool:

@@ -9,12 +9,22 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import Session, select
 from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
 
 from store.models import Case
+from tests.conftest import started_time_env
 from tests.utils.web import Browser, running_app, web_settings
 from workflows.types import Stage
 
 OpenBrowser = Callable[..., Awaitable[Browser]]
+
+
+@pytest.fixture(scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The web tests' own time-skipping server: a case one of them leaves with timers running can
+    never hold up another suite's time skips."""
+    async with started_time_env() as env:
+        yield env
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from settings import Settings
 from store.codes import next_case_code
 from store.directory import leader_streets
-from store.models import User
+from store.models import Case, User
 from store.queries import community_with_street
 from web.i18n import TEXT
 from web.security import new_token, sha256
@@ -199,7 +199,7 @@ async def register_case(
             policy=POLICIES[form.policy_id],
         )
         try:
-            handle = await client.start_workflow(
+            await client.start_workflow(
                 CaseWorkflow.run,
                 registration,
                 id=workflow_id(code),
@@ -216,14 +216,28 @@ async def register_case(
             raise CaseUnavailable(code) from error
     else:
         raise CaseUnavailable(code)
-    try:
-        # A query is answered after the first workflow task, which has projected the case.
-        await asyncio.wait_for(handle.query(CaseWorkflow.snapshot), FIRST_TASK_WAIT)
-    except (RPCError, TimeoutError):
+    if not await _projected(engine, code, FIRST_TASK_WAIT):
         # Registered all the same; the read model catches up as soon as a worker runs the case.
-        log.warning("case %s started but its first task has not run yet", code)
+        log.warning("case %s started but is not in the read model yet", code)
     log.info("case %s registered by %s (%s)", code, registered_by.user_id, registered_by.role.value)
     return Registered(code=code, tracking_token=token)
+
+
+async def _projected(engine: Engine, code: str, within: float) -> bool:
+    """Waits until the case's first projection is written, so the code and tracking link the caller
+    hands out work at once. (A query would not do: it can be answered before the first workflow
+    task, which writes the projection, has finished.)"""
+
+    def stored() -> bool:
+        with Session(engine) as session:
+            return session.get(Case, code) is not None
+
+    deadline = asyncio.get_running_loop().time() + within
+    while not await asyncio.to_thread(stored):
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
 
 
 async def get_snapshot(client: Client, code: str) -> CaseSnapshot:
