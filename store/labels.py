@@ -1,7 +1,7 @@
 """Chinese labels of the stored enum values, in one dict for ledgers, charts and the import template.
 
 Keys are the `workflows.types` enum values as stored in the read model; an English UI would add a
-second dict of the same shape. The wording matches the web's (web/i18n/labels.py).
+second dict of the same shape. The web's labels (web/i18n/labels.py) use these same dicts.
 """
 
 from __future__ import annotations

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from store.labels import (
+    LABELS,  # the stored values' wording, shared with ledgers and charts.rules import STAGE_NAMES
+)
 from store.models import OrgKind
 from workflows.rules import STAGE_NAMES
 from workflows.tasks import SUPERVISE_TASK
 from workflows.types import (
     Action,
-    Category,
-    Channel,
     DeadlineState,
     Difficulty,
-    Outcome,
     RatingChannel,
     RatingValue,
     Role,
     SpanUnit,
     Stage,
-    Urgency,
 )
 
 ROLE = {
@@ -97,19 +96,9 @@ TASK = {
     SUPERVISE_TASK: "待督办",
 }
 
-CATEGORY = {
-    Category.INFRASTRUCTURE: "基础建设",
-    Category.LIVELIHOOD: "民生保障",
-    Category.ENVIRONMENT: "生态环境",
-    Category.DISPUTE: "矛盾纠纷",
-    Category.PETITION: "信访舆情",
-}
+CATEGORY = LABELS["category"]
 
-URGENCY = {
-    Urgency.URGENT: "合理急办",
-    Urgency.DEFERRABLE: "合理缓办",
-    Urgency.UNREASONABLE: "不合理",
-}
+URGENCY = LABELS["urgency"]
 
 DIFFICULTY = {
     Difficulty.ORDINARY: "一般（3 个工作日）",
@@ -118,17 +107,9 @@ DIFFICULTY = {
 }
 
 # The difficulty's name alone; its limit comes from the case's policy (see difficulty_text).
-DIFFICULTY_NAME = {
-    Difficulty.ORDINARY: "一般",
-    Difficulty.HARD: "较难",
-    Difficulty.VERY_HARD: "特别难",
-}
+DIFFICULTY_NAME = LABELS["difficulty"]
 
-RATING_VALUE = {
-    RatingValue.SATISFIED: "满意",
-    RatingValue.AVERAGE: "一般",
-    RatingValue.DISSATISFIED: "不满意",
-}
+RATING_VALUE = {value: LABELS["rating"][value] for value in RatingValue}
 
 RATING_CHANNEL = {
     RatingChannel.PORTAL: "网上评价",
@@ -136,12 +117,7 @@ RATING_CHANNEL = {
     RatingChannel.VISIT: "上门回访",
 }
 
-OUTCOME = {
-    Outcome.RESOLVED: "已解决",
-    Outcome.NOT_RATED: "未评价",
-    Outcome.UNREASONABLE: "不合理诉求（已政策解释）",
-    Outcome.WITHDRAWN: "群众撤回",
-}
+OUTCOME = LABELS["outcome"]
 
 DEADLINE_STATE = {
     DeadlineState.RUNNING: "计时中",
@@ -151,15 +127,7 @@ DEADLINE_STATE = {
     DeadlineState.CANCELLED: "已取消",
 }
 
-CHANNEL = {
-    Channel.WEB_PORTAL: "网上提交",
-    Channel.PHONE: "电话（12345 热线）",
-    Channel.VISIT: "来访",
-    Channel.LETTER: "来信",
-    Channel.GRID_WORKER: "网格员代办",
-    Channel.MAILBOX: "书记/主任信箱",
-    Channel.LEADER_RECEPTION: "领导接访日",
-}
+CHANNEL = LABELS["channel"]
 
 ORG_KIND = {
     OrgKind.DISTRICT: "区",
