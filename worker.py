@@ -15,8 +15,11 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.workflow import NondeterminismError
 
+import payloads
 from activities.deadlines import DeadlineActivities
+from activities.directory import DirectoryRefresher
 from activities.projection import ProjectionActivities
 from settings import Settings, get_settings
 from store.db import create_schema, make_engine
@@ -58,7 +61,15 @@ async def check_search_attributes(client: Client) -> None:
         )
 
 
-def build_worker(client: Client, engine: Engine, task_queue: str) -> Worker:
+def build_worker(client: Client, engine: Engine, task_queue: str, *, strict: bool = False) -> Worker:
+    """The worker for every case. It installs the directory view the decision validators check names
+    against before it polls.
+
+    `strict` (the test suite): a non-deterministic replay fails the workflow at once instead of
+    retrying its task, so a determinism bug fails a test rather than hanging it. In production a
+    task retries until a fixed worker is deployed, and the case waits intact.
+    """
+    DirectoryRefresher(engine).install()
     deadlines = DeadlineActivities(engine)
     projection = ProjectionActivities(engine)
     return Worker(
@@ -66,11 +77,12 @@ def build_worker(client: Client, engine: Engine, task_queue: str) -> Worker:
         task_queue=task_queue,
         workflows=[CaseWorkflow],
         activities=[deadlines.compute_deadline, projection.project_case],
+        workflow_failure_exception_types=[NondeterminismError] if strict else [],
     )
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
-    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    client = await payloads.connect(settings)
     await check_search_attributes(client)
     engine = make_engine(settings.database_url)
     create_schema(engine)

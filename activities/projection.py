@@ -1,24 +1,43 @@
-"""The read-model projection: one idempotent write of a case's snapshot after each transition.
+"""The read-model projection: the case's state written to SQL after each transition, convergently.
 
-Run as a local activity. Each projection carries the case's version; a projection whose version
-is not newer than the stored one is a retry or a replay and writes nothing, so the read model
-never moves backwards and an event is never stored twice ((case_code, seq) is unique as well).
+Run as a local activity, so the write happens before Temporal records the transition. A worker killed
+between the two leaves a write that Temporal never recorded; the projection therefore *replaces*
+rather than appends: a projection of version v overwrites whatever an earlier attempt wrote for v
+(the case row, its events, inbox items, ratings and deadlines), and drops events past the timeline's
+length. Only an older version is skipped, so the read model never moves backwards.
+
+A write the database refuses on its data (a constraint: an org that does not exist) is not retried:
+it is recorded in `case_attention` for admins and raised as the non-retryable `ProjectionRejected`.
+Any other failure (the database is down) is retried by the workflow until it succeeds.
+
+`replace` writes a whole case from its full snapshot (reconciler and rebuild), guarded by the version
+the caller saw, and says whether anything differed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import delete, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, select
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
+from store.case_records import CaseAttention, CaseDeadline
 from store.models import Case, CaseDepartment, CaseEvent, InboxItem, Rating
+from workflows.ids import workflow_id
 from workflows.tasks import open_tasks
 from workflows.transitions import ESCALATING, running_deadline
-from workflows.types import CaseSnapshot, DeadlineKind, Projection
+from workflows.types import CaseSnapshot, DeadlineKind, Projection, TimelineEntry
+
+log = logging.getLogger("liudan.projection")
+# Errors that say the data itself breaks the schema: retrying cannot help.
+REJECTED = (IntegrityError, DataError)
 
 
 class ProjectionActivities:
@@ -27,29 +46,85 @@ class ProjectionActivities:
 
     @activity.defn(name="project_case")
     async def project_case(self, projection: Projection) -> bool:
-        """Writes the projection; False when it was already written (a retry or replay)."""
-        return await asyncio.to_thread(self.write, projection)
+        """Writes the projection; False when a newer version is already stored."""
+        try:
+            return await asyncio.to_thread(self.write, projection)
+        except REJECTED as refused:
+            snap = projection.snapshot
+            problem = f"{type(refused).__name__}: {refused.orig}"[:2000]
+            await asyncio.to_thread(record_attention, self._engine, snap.code, snap.version, problem)
+            raise ApplicationError(
+                f"the read model refused case {snap.code} version {snap.version}: {problem}",
+                type="ProjectionRejected",
+                non_retryable=True,
+            ) from refused
 
     def write(self, projection: Projection) -> bool:
         snap = projection.snapshot
         with Session(self._engine) as session:
-            if self._engine.dialect.name == "sqlite":
-                # SQLite ignores FOR UPDATE: take its write lock before reading the version, or a slow
-                # attempt could pass the check and then write over a newer projection.
-                session.execute(text("BEGIN IMMEDIATE"))
-            row = session.exec(select(Case).where(Case.code == snap.code).with_for_update()).first()
-            if row is not None and row.version >= snap.version:
+            row = _locked_case(session, snap.code)
+            if row is not None and row.version > snap.version:
                 return False
-            row = row or Case(code=snap.code, workflow_id=f"case-{snap.code}", received_at=_received(snap))
-            _fill_case(row, snap)
-            session.add(row)
-            session.flush()
-            _write_departments(session, snap)
-            _write_events(session, projection)
-            _write_inbox(session, snap)
-            _write_ratings(session, snap)
+            _write_case(session, row, snap, projection.new_events, projection.event_count, full=False)
             session.commit()
         return True
+
+    def replace(self, snap: CaseSnapshot, expected_version: int | None) -> bool:
+        """Writes the whole case from a full snapshot (timeline included) if the stored version is
+        still `expected_version` (None: no row yet). True when the read model differed and was
+        rewritten; False when it already matched or moved on meanwhile (the workflow projected)."""
+        with Session(self._engine) as session:
+            row = _locked_case(session, snap.code)
+            if (row.version if row is not None else None) != expected_version:
+                return False
+            before = stored_state(session, snap.code)
+            _write_case(session, row, snap, snap.timeline, len(snap.timeline), full=True)
+            session.flush()
+            if stored_state(session, snap.code) == before:
+                session.rollback()
+                return False
+            session.commit()
+        return True
+
+
+def record_attention(engine: Engine, code: str, version: int, problem: str) -> None:
+    """Lists the case for admins. Its own transaction, and a table without foreign keys, so the
+    record of a rejected projection cannot itself be rejected."""
+    with Session(engine) as session:
+        row = session.get(CaseAttention, code) or CaseAttention(case_code=code, at=datetime.now(UTC))
+        row.version, row.problem, row.at = version, problem, datetime.now(UTC)
+        session.add(row)
+        session.commit()
+    log.error("case %s version %d needs attention: %s", code, version, problem)
+
+
+def _locked_case(session: Session, code: str) -> Case | None:
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite ignores FOR UPDATE: take its write lock before reading the version, or a slow
+        # attempt could pass the check and then write over a newer projection.
+        session.execute(text("BEGIN IMMEDIATE"))
+    return session.exec(select(Case).where(Case.code == code).with_for_update()).first()
+
+
+def _write_case(
+    session: Session,
+    row: Case | None,
+    snap: CaseSnapshot,
+    events: list[TimelineEntry],
+    event_count: int,
+    *,
+    full: bool,
+) -> None:
+    row = row or Case(code=snap.code, workflow_id=workflow_id(snap.code), received_at=_received(snap))
+    _fill_case(row, snap)
+    session.add(row)
+    session.flush()
+    _write_departments(session, snap, full=full)
+    _write_events(session, snap.code, events, event_count, full=full)
+    _write_inbox(session, snap)
+    _write_ratings(session, snap)
+    _write_deadlines(session, snap)
+    session.execute(delete(CaseAttention).where(CaseAttention.case_code == snap.code))  # type: ignore[arg-type]
 
 
 def _received(snap: CaseSnapshot) -> datetime:
@@ -94,7 +169,7 @@ def _fill_case(row: Case, s: CaseSnapshot) -> None:
     row.updated_at = s.updated_at
 
 
-def _write_departments(session: Session, s: CaseSnapshot) -> None:
+def _write_departments(session: Session, s: CaseSnapshot, *, full: bool) -> None:
     # A department keeps its row after a return or reopen: its figures count what it was given.
     for a in s.assignments:
         row = session.get(CaseDepartment, (s.code, a.department_id)) or CaseDepartment(
@@ -104,30 +179,31 @@ def _write_departments(session: Session, s: CaseSnapshot) -> None:
         row.dispatched_at = s.dispatched_at
         row.accepted_at, row.reported_at, row.response = a.accepted_at, a.reported_at, a.response
         session.add(row)
+    if full:
+        # With the whole timeline at hand, a department that is neither assigned nor ever acted on the
+        # case was named only by an attempt Temporal never recorded.
+        keep = {a.department_id for a in s.assignments} | {e.actor_org_id for e in s.timeline}
+        for row in session.exec(select(CaseDepartment).where(CaseDepartment.case_code == s.code)):
+            if row.department_id not in keep:
+                session.delete(row)
 
 
-def _write_events(session: Session, projection: Projection) -> None:
-    code = projection.snapshot.code
-    seqs = [e.seq for e in projection.new_events]
-    stored = set(
-        session.exec(select(CaseEvent.seq).where(CaseEvent.case_code == code, CaseEvent.seq.in_(seqs))).all()  # type: ignore[attr-defined]
-    )
-    for e in projection.new_events:
-        if e.seq in stored:
-            continue
-        session.add(
-            CaseEvent(
-                case_code=code,
-                seq=e.seq,
-                at=e.at,
-                action=e.action,
-                actor_user_id=e.actor_user_id,
-                actor_role=e.actor_role.value,
-                actor_org_id=e.actor_org_id,
-                actor_name=e.actor_name,
-                note=e.note,
-                public=e.public,
-            )
+def _write_events(
+    session: Session, code: str, events: list[TimelineEntry], event_count: int, *, full: bool
+) -> None:
+    query = select(CaseEvent).where(CaseEvent.case_code == code)
+    if not full:
+        query = query.where(CaseEvent.seq.in_([e.seq for e in events]))  # type: ignore[attr-defined]
+    stored = {row.seq: row for row in session.exec(query)}
+    for e in events:
+        row = stored.get(e.seq) or CaseEvent(case_code=code, seq=e.seq, at=e.at, action=e.action)
+        row.at, row.action, row.note, row.public = e.at, e.action, e.note, e.public
+        row.actor_user_id, row.actor_role = e.actor_user_id, e.actor_role.value
+        row.actor_org_id, row.actor_name = e.actor_org_id, e.actor_name
+        session.add(row)
+    if event_count:
+        session.execute(
+            delete(CaseEvent).where(CaseEvent.case_code == code, CaseEvent.seq > event_count)  # type: ignore[arg-type]
         )
 
 
@@ -157,19 +233,54 @@ def _write_inbox(session: Session, s: CaseSnapshot) -> None:
 
 def _write_ratings(session: Session, s: CaseSnapshot) -> None:
     lead = next((a.department_id for a in s.assignments if a.lead), None)
+    rounds = {r.round for r in s.ratings}
+    for row in session.exec(select(Rating).where(Rating.case_code == s.code)):
+        if row.round not in rounds:
+            session.delete(row)  # a rating Temporal never recorded
     for r in s.ratings:
-        if session.get(Rating, (s.code, r.round)) is not None:
-            continue
-        session.add(
-            Rating(
-                case_code=s.code,
-                round=r.round,
-                value=r.value.value,
-                comment=r.comment,
-                channel=r.channel.value,
-                by_role=r.by_role.value,
-                at=r.at,
-                street_org_id=s.registration.street_org_id,
-                lead_department_id=lead,
-            )
+        row = session.get(Rating, (s.code, r.round)) or Rating(
+            case_code=s.code, round=r.round, value=r.value.value, channel=r.channel.value, at=r.at, by_role=""
         )
+        row.value, row.comment, row.channel = r.value.value, r.comment, r.channel.value
+        row.by_role, row.at = r.by_role.value, r.at
+        row.street_org_id, row.lead_department_id = s.registration.street_org_id, lead
+        session.add(row)
+
+
+def _write_deadlines(session: Session, s: CaseSnapshot) -> None:
+    ids = {d.id for d in s.deadlines}
+    stored = {
+        row.deadline_id: row
+        for row in session.exec(select(CaseDeadline).where(CaseDeadline.case_code == s.code))
+    }
+    for deadline_id, row in stored.items():
+        if deadline_id not in ids:
+            session.delete(row)
+    for d in s.deadlines:
+        row = stored.get(d.id) or CaseDeadline(
+            case_code=s.code, deadline_id=d.id, kind=d.kind.value, started_at=d.started_at,
+            warn_at=d.warn_at, due_at=d.due_at, state=d.state.value,
+        )  # fmt: skip
+        row.kind, row.label, row.org_id = d.kind.value, d.label, d.org_id
+        row.started_at, row.warn_at, row.due_at = d.started_at, d.warn_at, d.due_at
+        row.provisional, row.state, row.closed_at = d.provisional, d.state.value, d.closed_at
+        session.add(row)
+
+
+def stored_state(session: Session, code: str) -> tuple[Any, ...]:
+    """Everything the read model holds for one case, comparable (row ids left out: they differ
+    between a projection and a rebuild)."""
+
+    def rows(model: Any, *order: Any) -> list[dict[str, Any]]:
+        found = session.exec(select(model).where(model.case_code == code).order_by(*order))
+        return [{k: v for k, v in r.model_dump().items() if k != "id"} for r in found]
+
+    case = session.get(Case, code)
+    return (
+        case.model_dump() if case else None,
+        rows(CaseEvent, CaseEvent.seq),
+        sorted(rows(InboxItem), key=lambda r: (r["org_id"], r["role"], r["task"])),
+        rows(Rating, Rating.round),
+        rows(CaseDepartment, CaseDepartment.department_id),
+        rows(CaseDeadline, CaseDeadline.deadline_id),
+    )

@@ -14,6 +14,14 @@ officer (or a resident's tracking link):
 Every deadline is a timer of its own with a summary (部门办结时限) so the Temporal UI reads
 naturally; what happens when each expires is `transitions.on_overdue`. After every transition the
 case is projected to the read model (local activity) and its search attributes are upserted.
+
+Since `PATCH_CONVERGENT` (cases started before it keep the old behaviour on replay):
+- an Update answers a small `DecisionResult`, never the snapshot (history size, personal data);
+- a projection gets a bounded time; if the read model is down the decision still answers
+  (`projected=False`) and the case retries the projection on a backoff timer until it is written;
+  a projection the read model rejects (bad data) is recorded for admins by the activity and not
+  retried forever; each projection carries the timeline's length, so events written by an attempt
+  Temporal never recorded (a worker killed mid-decision) are replaced.
 """
 
 from __future__ import annotations
@@ -25,13 +33,17 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.deadlines import DeadlineActivities
     from activities.projection import ProjectionActivities
     from workflows import rules, transitions
     from workflows import search_attributes as sa
+
+    # By name, so the sandbox passes the worker's module through (`from workflows import directory`
+    # would load a fresh copy inside the sandbox, without the worker's view).
+    from workflows.directory import current as current_directory
     from workflows.policies import POLICIES
     from workflows.transitions import ESCALATING, OVERDUE_KINDS, OpenClock, running_deadline
     from workflows.types import (
@@ -45,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
         DeadlineRequest,
         DeadlineResult,
         DeadlineState,
+        DecisionResult,
         DispatchDecision,
         Escalation,
         ExtensionDecision,
@@ -83,6 +96,17 @@ SYSTEM = Actor(user_id="system", role=Role.SYSTEM, display_name="系统")
 # Local activities retry until the read model is back: a projection is never dropped.
 LOCAL_TIMEOUT = timedelta(seconds=30)
 LOCAL_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
+# Trust nothing, lose nothing (issue 9): small Update results, bounded projections that catch up.
+PATCH_CONVERGENT = "convergent-projection-2026-11"
+# A decision waits this long for its projection; past it the decision answers and the case catches
+# the read model up on its own, backing off from the first to the last delay.
+PROJECTION_BUDGET = timedelta(seconds=8)
+PROJECTION_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200),
+    maximum_interval=timedelta(seconds=2),
+    non_retryable_error_types=["ProjectionRejected"],
+)
+CATCH_UP_DELAYS = (5, 15, 60, 300)  # seconds
 
 
 @workflow.defn
@@ -108,9 +132,13 @@ class CaseWorkflow:
         self._timers: dict[str, asyncio.Task[None]] = {}
         self._projected = 0  # timeline entries already written to the read model
         self._published: tuple[Any, ...] | None = None
+        self._behind = False  # the last projection was not written (read model down): catch up
+        self._catching_up: asyncio.Task[None] | None = None
 
     @workflow.run
     async def run(self, reg: CaseRegistration) -> CaseSnapshot:
+        if self._convergent():
+            self._catching_up = asyncio.create_task(self._catch_up(), name="catch up the read model")
         async with self._lock:
             self._record("registered", reg.registered_by, reg.title)
             received = self._s.registration.received_at
@@ -129,7 +157,10 @@ class CaseWorkflow:
         # or the case would complete before its last projection is written.
         await workflow.wait_condition(
             lambda: (
-                self._s.stage == Stage.CLOSED and not self._lock.locked() and workflow.all_handlers_finished()
+                self._s.stage == Stage.CLOSED
+                and not self._lock.locked()
+                and not self._behind
+                and workflow.all_handlers_finished()
             )
         )
         return self._s
@@ -141,7 +172,7 @@ class CaseWorkflow:
     # --- decisions -----------------------------------------------------------------------------
 
     @workflow.update
-    async def triage(self, d: TriageDecision) -> CaseSnapshot:
+    async def triage(self, d: TriageDecision) -> DecisionResult:
         return await self._decide(Action.TRIAGE, d)
 
     @triage.validator
@@ -149,7 +180,7 @@ class CaseWorkflow:
         self._validate(Action.TRIAGE, d)
 
     @workflow.update
-    async def resolve_locally(self, d: LocalResolution) -> CaseSnapshot:
+    async def resolve_locally(self, d: LocalResolution) -> DecisionResult:
         return await self._decide(Action.RESOLVE_LOCALLY, d)
 
     @resolve_locally.validator
@@ -157,7 +188,7 @@ class CaseWorkflow:
         self._validate(Action.RESOLVE_LOCALLY, d)
 
     @workflow.update
-    async def report_up(self, d: ReportUp) -> CaseSnapshot:
+    async def report_up(self, d: ReportUp) -> DecisionResult:
         return await self._decide(Action.REPORT_UP, d)
 
     @report_up.validator
@@ -165,7 +196,7 @@ class CaseWorkflow:
         self._validate(Action.REPORT_UP, d)
 
     @workflow.update
-    async def close_unreasonable(self, d: UnreasonableClosure) -> CaseSnapshot:
+    async def close_unreasonable(self, d: UnreasonableClosure) -> DecisionResult:
         return await self._decide(Action.CLOSE_UNREASONABLE, d)
 
     @close_unreasonable.validator
@@ -173,7 +204,7 @@ class CaseWorkflow:
         self._validate(Action.CLOSE_UNREASONABLE, d)
 
     @workflow.update
-    async def sign(self, d: SignDecision) -> CaseSnapshot:
+    async def sign(self, d: SignDecision) -> DecisionResult:
         return await self._decide(Action.SIGN, d)
 
     @sign.validator
@@ -181,7 +212,7 @@ class CaseWorkflow:
         self._validate(Action.SIGN, d)
 
     @workflow.update
-    async def dispatch(self, d: DispatchDecision) -> CaseSnapshot:
+    async def dispatch(self, d: DispatchDecision) -> DecisionResult:
         return await self._decide(Action.DISPATCH, d)
 
     @dispatch.validator
@@ -189,7 +220,7 @@ class CaseWorkflow:
         self._validate(Action.DISPATCH, d)
 
     @workflow.update
-    async def accept(self, d: AcceptDecision) -> CaseSnapshot:
+    async def accept(self, d: AcceptDecision) -> DecisionResult:
         return await self._decide(Action.ACCEPT, d)
 
     @accept.validator
@@ -197,7 +228,7 @@ class CaseWorkflow:
         self._validate(Action.ACCEPT, d)
 
     @workflow.update
-    async def return_case(self, d: ReturnDecision) -> CaseSnapshot:
+    async def return_case(self, d: ReturnDecision) -> DecisionResult:
         return await self._decide(Action.RETURN_CASE, d)
 
     @return_case.validator
@@ -205,7 +236,7 @@ class CaseWorkflow:
         self._validate(Action.RETURN_CASE, d)
 
     @workflow.update
-    async def request_extension(self, d: ExtensionRequest) -> CaseSnapshot:
+    async def request_extension(self, d: ExtensionRequest) -> DecisionResult:
         return await self._decide(Action.REQUEST_EXTENSION, d)
 
     @request_extension.validator
@@ -213,7 +244,7 @@ class CaseWorkflow:
         self._validate(Action.REQUEST_EXTENSION, d)
 
     @workflow.update
-    async def decide_extension(self, d: ExtensionDecision) -> CaseSnapshot:
+    async def decide_extension(self, d: ExtensionDecision) -> DecisionResult:
         return await self._decide(Action.DECIDE_EXTENSION, d)
 
     @decide_extension.validator
@@ -221,7 +252,7 @@ class CaseWorkflow:
         self._validate(Action.DECIDE_EXTENSION, d)
 
     @workflow.update
-    async def submit_result(self, d: ResultSubmission) -> CaseSnapshot:
+    async def submit_result(self, d: ResultSubmission) -> DecisionResult:
         return await self._decide(Action.SUBMIT_RESULT, d)
 
     @submit_result.validator
@@ -229,7 +260,7 @@ class CaseWorkflow:
         self._validate(Action.SUBMIT_RESULT, d)
 
     @workflow.update
-    async def supervise(self, d: SupervisionDecision) -> CaseSnapshot:
+    async def supervise(self, d: SupervisionDecision) -> DecisionResult:
         return await self._decide(Action.SUPERVISE, d)
 
     @supervise.validator
@@ -237,7 +268,7 @@ class CaseWorkflow:
         self._validate(Action.SUPERVISE, d)
 
     @workflow.update
-    async def escalate(self, d: Escalation) -> CaseSnapshot:
+    async def escalate(self, d: Escalation) -> DecisionResult:
         return await self._decide(Action.ESCALATE, d)
 
     @escalate.validator
@@ -245,7 +276,7 @@ class CaseWorkflow:
         self._validate(Action.ESCALATE, d)
 
     @workflow.update
-    async def take_charge(self, d: TakeCharge) -> CaseSnapshot:
+    async def take_charge(self, d: TakeCharge) -> DecisionResult:
         return await self._decide(Action.TAKE_CHARGE, d)
 
     @take_charge.validator
@@ -253,7 +284,7 @@ class CaseWorkflow:
         self._validate(Action.TAKE_CHARGE, d)
 
     @workflow.update
-    async def rate(self, d: RatingDecision) -> CaseSnapshot:
+    async def rate(self, d: RatingDecision) -> DecisionResult:
         return await self._decide(Action.RATE, d)
 
     @rate.validator
@@ -261,7 +292,7 @@ class CaseWorkflow:
         self._validate(Action.RATE, d)
 
     @workflow.update
-    async def reopen(self, d: ReviewDecision) -> CaseSnapshot:
+    async def reopen(self, d: ReviewDecision) -> DecisionResult:
         return await self._decide(Action.REOPEN, d)
 
     @reopen.validator
@@ -269,7 +300,7 @@ class CaseWorkflow:
         self._validate(Action.REOPEN, d)
 
     @workflow.update
-    async def close_after_review(self, d: ReviewDecision) -> CaseSnapshot:
+    async def close_after_review(self, d: ReviewDecision) -> DecisionResult:
         return await self._decide(Action.CLOSE_AFTER_REVIEW, d)
 
     @close_after_review.validator
@@ -277,7 +308,7 @@ class CaseWorkflow:
         self._validate(Action.CLOSE_AFTER_REVIEW, d)
 
     @workflow.update
-    async def withdraw(self, d: Withdrawal) -> CaseSnapshot:
+    async def withdraw(self, d: Withdrawal) -> DecisionResult:
         return await self._decide(Action.WITHDRAW, d)
 
     @withdraw.validator
@@ -285,7 +316,7 @@ class CaseWorkflow:
         self._validate(Action.WITHDRAW, d)
 
     @workflow.update
-    async def recompute_deadlines(self, d: RecomputeDeadlines) -> CaseSnapshot:
+    async def recompute_deadlines(self, d: RecomputeDeadlines) -> DecisionResult:
         """A new year's calendar was loaded: provisional deadlines get their official dates."""
         async with self._lock:
             self._recheck(Action.RECOMPUTE_DEADLINES, d)
@@ -309,8 +340,8 @@ class CaseWorkflow:
                 f"按新发布的节假日安排重算 {changed} 个临时时限",
                 public=False,
             )
-            await self._commit()
-            return self._result()
+            projected = await self._commit()
+            return self._result(projected)
 
     @recompute_deadlines.validator
     def _recompute_deadlines(self, d: RecomputeDeadlines) -> None:
@@ -319,7 +350,8 @@ class CaseWorkflow:
     # --- machinery -----------------------------------------------------------------------------
 
     def _validate(self, action: Action, d: Any) -> None:
-        problem = rules.refusal(action, d, self._s, workflow.now())
+        # Validators never run on replay, so they may consult the worker's directory view.
+        problem = rules.validation_refusal(action, d, self._s, workflow.now(), current_directory())
         if problem:
             raise ApplicationError(problem, type="DecisionRefused", non_retryable=True)
 
@@ -329,7 +361,7 @@ class CaseWorkflow:
         if problem:
             raise ApplicationError(problem, type="StageMismatch", non_retryable=True)
 
-    async def _decide(self, action: Action, d: Any) -> CaseSnapshot:
+    async def _decide(self, action: Action, d: Any) -> DecisionResult:
         async with self._lock:
             self._recheck(action, d)
             effects = transitions.TRANSITIONS[action](self._s, d, workflow.now())
@@ -337,13 +369,27 @@ class CaseWorkflow:
             self._close(effects.close, DeadlineState.MET)
             self._close(effects.cancel, DeadlineState.CANCELLED)
             await self._open(effects.open)
-            await self._commit()
-            return self._result()
+            projected = await self._commit()
+            return self._result(projected)
 
-    def _result(self) -> CaseSnapshot:
-        # An Update's result is stored in history: the timeline (which only grows) stays out of it,
-        # or histories would grow with the square of a case's length. Query `snapshot` for it.
-        return dataclasses.replace(self._s, timeline=[])
+    def _convergent(self) -> bool:
+        return workflow.patched(PATCH_CONVERGENT)
+
+    def _result(self, projected: bool) -> DecisionResult:
+        s = self._s
+        if not self._convergent():
+            # Cases started before the patch answered with the snapshot minus its timeline; their
+            # replays must return what they recorded. (It decodes as a DecisionResult all the same.)
+            legacy: Any = dataclasses.replace(s, timeline=[])
+            return legacy  # type: ignore[no-any-return]
+        return DecisionResult(
+            code=s.code,
+            version=s.version,
+            stage=s.stage,
+            holder_org_ids=list(s.holder_org_ids),
+            holder_role=s.holder_role,
+            projected=projected,
+        )
 
     def _record(self, action: str, actor: Actor, note: str = "", *, public: bool = True) -> None:
         entry = TimelineEntry(
@@ -429,8 +475,9 @@ class CaseWorkflow:
             self._close(effects.close, DeadlineState.MET)
             await self._commit()
 
-    async def _commit(self) -> None:
-        """Project the new state to the read model and publish it to the Temporal UI."""
+    async def _commit(self) -> bool:
+        """Projects the new state to the read model and publishes it to the Temporal UI; False when
+        the read model could not be written now (the case catches up by itself)."""
         s = self._s
         s.version += 1
         s.updated_at = workflow.now()
@@ -438,17 +485,69 @@ class CaseWorkflow:
             d.closed_at is None and d.state == DeadlineState.OVERDUE and d.kind in OVERDUE_KINDS
             for d in s.deadlines
         )
-        projection = Projection(
-            snapshot=dataclasses.replace(s, timeline=[]), new_events=s.timeline[self._projected :]
-        )
-        await workflow.execute_local_activity_method(
-            ProjectionActivities.project_case,
-            projection,
-            start_to_close_timeout=LOCAL_TIMEOUT,
-            retry_policy=LOCAL_RETRY,
-        )
-        self._projected = len(s.timeline)
+        if self._convergent():
+            projected = await self._project()
+        else:
+            await workflow.execute_local_activity_method(
+                ProjectionActivities.project_case,
+                Projection(
+                    snapshot=dataclasses.replace(s, timeline=[]), new_events=s.timeline[self._projected :]
+                ),
+                start_to_close_timeout=LOCAL_TIMEOUT,
+                retry_policy=LOCAL_RETRY,
+            )
+            self._projected = len(s.timeline)
+            projected = True
         self._publish()
+        return projected
+
+    async def _project(self) -> bool:
+        """One bounded projection of the current state (under the lock, so writes keep version order).
+
+        A read model that is down (or slow) sets `_behind`, and `_catch_up` tries again later. A
+        projection it rejects (ProjectionRejected: the data breaks a constraint) is not retried: the
+        activity recorded it for admins, and the next transition projects the whole case again."""
+        s = self._s
+        projection = Projection(
+            snapshot=dataclasses.replace(s, timeline=[]),
+            new_events=s.timeline[self._projected :],
+            event_count=len(s.timeline),
+        )
+        try:
+            await workflow.execute_local_activity_method(
+                ProjectionActivities.project_case,
+                projection,
+                schedule_to_close_timeout=PROJECTION_BUDGET,
+                retry_policy=PROJECTION_RETRY,
+            )
+        except ActivityError as failed:
+            rejected = (
+                isinstance(failed.cause, ApplicationError) and failed.cause.type == "ProjectionRejected"
+            )
+            self._behind = not rejected
+            workflow.logger.warning(
+                "case %s version %d not projected (%s)",
+                s.code,
+                s.version,
+                "rejected" if rejected else "read model unavailable",
+            )
+            return False
+        self._projected = len(s.timeline)
+        self._behind = False
+        return True
+
+    async def _catch_up(self) -> None:
+        """Rule: while the read model is behind, the case projects itself again after 5 s, 15 s, 1 min,
+        then every 5 min, until it is written; a closed case completes only once it is."""
+        attempt = 0
+        while True:
+            await workflow.wait_condition(lambda: self._behind)
+            delay = CATCH_UP_DELAYS[min(attempt, len(CATCH_UP_DELAYS) - 1)]
+            await workflow.sleep(delay, summary="读模型恢复后补写")
+            async with self._lock:
+                if self._behind:
+                    await self._project()
+            attempt = attempt + 1 if self._behind else 0
 
     def _publish(self) -> None:
         s = self._s

@@ -7,11 +7,14 @@ table allows them now. Refusals are sentences an officer can read.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from workflows.directory import DirectoryView
 from workflows.types import (
     AcceptDecision,
     Action,
@@ -42,6 +45,11 @@ from workflows.types import (
 OPEN_STAGES = (Stage.REPORT, Stage.SIGN, Stage.DISPATCH, Stage.ACCEPT, Stage.HANDLE)
 MAX_DEPARTMENTS = 6
 MAX_TEXT = 4000
+# Text a person typed may hold line breaks and tabs, but no other control characters (NUL, ANSI
+# escapes) and no bidi overrides or isolates, which would hide or reorder what an officer reads.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# People who act without a directory account: residents (through their private tracking link).
+UNLISTED_ROLES = (Role.RESIDENT, Role.SYSTEM)
 
 
 @dataclass(frozen=True)
@@ -247,6 +255,61 @@ def _future(when: datetime | None, now: datetime, what: str) -> str | None:
     return None if when > now else f"{what}必须晚于当前时间"
 
 
+def deadline_bound_problem(d: Any, snap: CaseSnapshot, now: datetime) -> str | None:
+    """A deadline a person sets is no further off than the case's policy allows (a year 9999 typo)."""
+    limit = snap.policy.max_set_days
+    for name in ("due_at", "new_due_at"):
+        when = getattr(d, name, None)
+        if isinstance(when, datetime) and when.tzinfo is not None and when > now + timedelta(days=limit):
+            return f"设定的时限不能晚于 {limit} 天之后"
+    return None
+
+
+def text_problem(d: Any) -> str | None:
+    """Control characters anywhere in a payload's text (any field, nested, in lists) are refused."""
+    values: list[Any] = [d]
+    while values:
+        v = values.pop()
+        if isinstance(v, str):
+            if FORBIDDEN_CHARACTERS.search(v):
+                return "内容含有不允许的控制字符，请删除后重新提交"
+        elif isinstance(v, list | tuple):
+            values.extend(v)
+        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+            values.extend(getattr(v, f.name) for f in dataclasses.fields(v))
+    return None
+
+
+def named_orgs(d: Any) -> list[str]:
+    """The departments a decision hands the case to (they must be active departments)."""
+    if isinstance(d, DispatchDecision):
+        return [*d.department_ids, *([d.lead_department_id] if d.lead_department_id else [])]
+    return []
+
+
+def directory_problem(d: Any, directory: DirectoryView | None) -> str | None:
+    """Whoever acts and every org a decision names must exist in the directory, be active and be of
+    the right kind. Only validators call this (see workflows.directory)."""
+    if directory is None:
+        return "单位和人员名录尚未加载，请稍后再试"
+    actor: Actor = d.actor
+    if actor.role not in UNLISTED_ROLES:
+        user = directory.user(actor.user_id)
+        if user is None or not user.active:
+            return "办理人账号不存在或已停用"
+        if user.role != actor.role.value or user.org_id != actor.org_id:
+            return "办理人的角色或所在单位与名录不符"
+        if not set(actor.street_ids) <= user.street_ids:
+            return "办理人的联点街道与名录不符"
+    for org_id in named_orgs(d):
+        org = directory.org(org_id)
+        if org is None or not org.active:
+            return f"单位「{org_id}」不存在或已停用"
+        if org.kind != "department":
+            return f"「{org_id}」不是区直部门，不能承办"
+    return None
+
+
 def payload_problem(action: Action, d: Any, snap: CaseSnapshot, now: datetime) -> str | None:
     """A readable problem with the decision's own content, else None."""
     if isinstance(d, TriageDecision):
@@ -308,4 +371,19 @@ def _dispatch_problem(d: DispatchDecision, snap: CaseSnapshot, now: datetime) ->
 
 
 def refusal(action: Action, decision: Any, snap: CaseSnapshot, now: datetime) -> str | None:
+    """What the case's own state and the decision's content refuse. Handlers recheck this after
+    waiting for the lock, on replay too: a change to it needs `workflow.patched`."""
     return who_may(action, snap, decision.actor) or payload_problem(action, decision, snap, now)
+
+
+def validation_refusal(
+    action: Action, decision: Any, snap: CaseSnapshot, now: datetime, directory: DirectoryView | None
+) -> str | None:
+    """Everything an Update validator refuses: `refusal`, control characters, deadlines out of bounds
+    and the directory. Validators never run on replay, so these checks may grow freely."""
+    return (
+        text_problem(decision)
+        or refusal(action, decision, snap, now)
+        or deadline_bound_problem(decision, snap, now)
+        or directory_problem(decision, directory)
+    )

@@ -357,6 +357,8 @@ class SlaPolicy:
     objection: Span | None = None  # a department may return a wrong assignment only within this
     cutoff_hour: int | None = 17  # office-hours cutoff for working-day spans
     reopen_limit: int = 1
+    # A deadline a person sets (a leader's limit, a supervision's new deadline) is at most this far off.
+    max_set_days: int = 366
 
 
 @dataclass
@@ -471,8 +473,27 @@ class CaseSnapshot:
 
 
 @dataclass
+class DecisionResult:
+    """What a decision's caller needs back. Stored in history forever, so it carries no personal data
+    and nothing that grows (read the case with the `snapshot` query). Its field names are the
+    snapshot's, so an older case that still answers with a snapshot decodes as this too."""
+
+    code: str
+    version: int
+    stage: Stage
+    holder_org_ids: list[str]
+    holder_role: Role | None = None
+    # False when the read model could not be written in time (an outage): the decision stands in
+    # Temporal and the case catches the read model up by itself.
+    projected: bool = True
+
+
+@dataclass
 class Projection:
-    """What the projection activity writes: the snapshot (without its timeline) and new events."""
+    """What the projection activity writes: the snapshot (without its timeline) and the events since
+    the last projection that was written. `event_count` is the whole timeline's length: stored events
+    past it were written by an attempt that Temporal never recorded, and are removed."""
 
     snapshot: CaseSnapshot
     new_events: list[TimelineEntry] = field(default_factory=list)
+    event_count: int = 0  # 0: unknown (projections recorded before it existed)

@@ -1,5 +1,6 @@
-"""The read-model projection is idempotent: a retried or replayed projection never duplicates an event
-and never moves a case backwards, on SQLite and PostgreSQL alike."""
+"""The read-model projection converges: a retried or replayed projection never duplicates an event and
+never moves a case backwards; a projection of the same version replaces what a lost attempt wrote;
+a projection the database refuses is recorded for admins, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
@@ -68,12 +69,12 @@ def _first_three(case: CaseHistory) -> list[Projection]:
     ]
 
 
-def test_same_projection_twice_writes_once(any_engine: Engine):
+def test_same_projection_twice_leaves_one_copy(any_engine: Engine):
     acts = ProjectionActivities(any_engine)
     case = CaseHistory()
     first = case.next("registered")
     assert acts.write(first) is True
-    assert acts.write(first) is False
+    assert acts.write(first) is True  # the same version is written over, not appended
     model = read_model(any_engine, case.snap.code)
     assert [(e.seq, e.action) for e in model.events] == [(1, "registered")]
     assert model.tasks() == {("cm-qinghe", "community", "triage")}
@@ -147,7 +148,7 @@ async def test_project_case_activity(any_engine: Engine):
     assert await env.run(acts.project_case, v1) is True
     assert await env.run(acts.project_case, v3) is True
     assert await env.run(acts.project_case, v2) is False  # older than what is stored
-    assert await env.run(acts.project_case, v3) is False  # a retry
+    assert await env.run(acts.project_case, v3) is True  # a retry writes the same again
     model = read_model(any_engine, case.snap.code)
     assert model.case.version == 3
     assert [e.seq for e in model.events] == [1, 3]  # v2's event was never projected: no gap filling
@@ -182,3 +183,91 @@ def test_stale_attempt_racing_a_newer_projection(any_engine: Engine, monkeypatch
     model = read_model(any_engine, case.snap.code)
     assert (model.case.version, model.case.stage) == (3, "sign")
     assert [e.seq for e in model.events] == [1, 2, 3]
+
+
+def test_a_lost_attempt_is_overwritten_by_the_real_decision(any_engine: Engine):
+    """kill -9 between the projection's commit and Temporal recording the decision: the read model
+    shows a phantom version 3. The case then really takes a different decision as version 3; its
+    projection replaces the phantom's row and events (time, note) rather than keeping them."""
+    acts = ProjectionActivities(any_engine)
+    case = CaseHistory()
+    v1, v2, _ = _first_three(case)
+    acts.write(v1)
+    acts.write(v2)
+    phantom = replace(
+        case.next("close_unreasonable", stage=Stage.CLOSED, holder_org_ids=[], holder_role=None),
+        event_count=3,
+    )
+    acts.write(phantom)
+    real = replace(
+        phantom,
+        snapshot=replace(
+            phantom.snapshot, stage=Stage.SIGN, holder_org_ids=["st-dongcheng"], holder_role=Role.STREET
+        ),
+        new_events=[replace(_event(3, "report_up"), at=T0 + timedelta(hours=2), note="已核实")],
+    )
+    assert acts.write(real) is True
+    model = read_model(any_engine, case.snap.code)
+    assert [(e.seq, e.action, e.note, e.at) for e in model.events][-1] == (
+        3,
+        "report_up",
+        "已核实",
+        T0 + timedelta(hours=2),
+    )
+    assert (model.case.stage, model.tasks()) == ("sign", {("st-dongcheng", "street", "sign")})
+
+
+def test_events_past_the_timeline_are_removed(any_engine: Engine):
+    """A phantom attempt wrote events 3 and 4; the real projection says the timeline has 3."""
+    acts = ProjectionActivities(any_engine)
+    case = CaseHistory()
+    v1, v2, v3 = _first_three(case)
+    acts.write(v1)
+    acts.write(v2)
+    acts.write(replace(v3, new_events=[*v3.new_events, _event(4, "sign")]))
+    acts.write(replace(v3, event_count=3))
+    assert [e.seq for e in read_model(any_engine, case.snap.code).events] == [1, 2, 3]
+
+
+async def test_a_rejected_projection_is_recorded_not_retried(any_engine: Engine):
+    """Data the database refuses (a department that does not exist) fails once, non-retryably, and the
+    case is listed for admins; the next good projection clears the listing."""
+    from sqlmodel import Session
+    from temporalio.exceptions import ApplicationError
+
+    from store.case_records import CaseAttention
+
+    acts = ProjectionActivities(any_engine)
+    case = CaseHistory()
+    acts.write(case.next("registered"))
+    bad = case.next("dispatch", assignments=[Assignment("dp-does-not-exist", lead=True)])
+    with pytest.raises(ApplicationError) as refused:
+        await ActivityEnvironment().run(acts.project_case, bad)
+    assert refused.value.type == "ProjectionRejected" and refused.value.non_retryable
+    with Session(any_engine) as session:
+        listed = session.get(CaseAttention, case.snap.code)
+        assert listed is not None and listed.version == 2
+    assert read_model(any_engine, case.snap.code).case.version == 1  # nothing half-written
+    acts.write(case.next("triage", assignments=[]))
+    with Session(any_engine) as session:
+        assert session.get(CaseAttention, case.snap.code) is None
+
+
+def test_replace_reports_drift_and_repairs_it(any_engine: Engine):
+    """The reconciler's write: the whole case from its full snapshot, only if the stored version is
+    still the one it saw, and True only when something differed."""
+    acts = ProjectionActivities(any_engine)
+    case = CaseHistory()
+    v1, v2, v3 = _first_three(case)
+    for p in (v1, v2, v3):
+        acts.write(p)
+    full = replace(
+        v3.snapshot, timeline=[_event(1, "registered", GRID), _event(2, "triage"), _event(3, "report_up")]
+    )
+    assert acts.replace(full, expected_version=3) is False  # already equal
+    phantom = case.next("sign", stage=Stage.DISPATCH)
+    acts.write(replace(phantom, event_count=4))
+    assert acts.replace(full, expected_version=3) is False  # it moved on since the caller looked
+    assert acts.replace(full, expected_version=4) is True  # the phantom version 4 is undone
+    model = read_model(any_engine, case.snap.code)
+    assert (model.case.version, model.case.stage, [e.seq for e in model.events]) == (3, "sign", [1, 2, 3])

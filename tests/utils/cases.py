@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -35,6 +36,7 @@ from workflows.types import (
     Channel,
     Deadline,
     DeadlineKind,
+    DecisionResult,
     Difficulty,
     DispatchDecision,
     RatingChannel,
@@ -126,6 +128,17 @@ async def snapshot(handle: WorkflowHandle) -> CaseSnapshot:
     return await handle.query(CaseWorkflow.snapshot)
 
 
+async def decided(handle: WorkflowHandle, update: Any, decision: Any) -> CaseSnapshot:
+    """Sends a decision and returns the case after it. An Update answers only a `DecisionResult`
+    (version, stage, holders); the test reads the whole case with the `snapshot` query, and checks
+    the answer agrees with it."""
+    result: DecisionResult = await handle.execute_update(update, decision)
+    s = await snapshot(handle)
+    assert (result.code, result.stage, result.holder_org_ids) == (s.code, s.stage, s.holder_org_ids)
+    assert result.version <= s.version and result.projected
+    return s
+
+
 async def closed_result(env: WorkflowEnvironment, handle: WorkflowHandle) -> CaseSnapshot:
     """The result of a case that has closed. Awaiting a result unlocks the time-skipping server's
     clock, which then races through every timer it holds (cancelled ones and other tests' included)
@@ -146,7 +159,7 @@ async def report(
     await handle.execute_update(
         CaseWorkflow.triage, TriageDecision(COMMUNITY, urgency, category, "需街道协调")
     )
-    return await handle.execute_update(CaseWorkflow.report_up, ReportUp(COMMUNITY, "已核实"))
+    return await decided(handle, CaseWorkflow.report_up, ReportUp(COMMUNITY, "已核实"))
 
 
 async def dispatch(
@@ -161,7 +174,8 @@ async def dispatch(
     """Signs (unless already signed) and dispatches; the case waits for the departments to accept."""
     if sign:
         await handle.execute_update(CaseWorkflow.sign, SignDecision(STREET))
-    return await handle.execute_update(
+    return await decided(
+        handle,
         CaseWorkflow.dispatch,
         DispatchDecision(STREET, list(departments), difficulty, lead_department_id=lead, due_at=due_at),
     )
@@ -170,8 +184,10 @@ async def dispatch(
 async def accept_all(handle: WorkflowHandle) -> CaseSnapshot:
     s = await snapshot(handle)
     for a in s.assignments:
-        s = await handle.execute_update(
-            CaseWorkflow.accept, AcceptDecision(DEPARTMENT_OFFICERS[a.department_id], "已电话联系群众")
+        s = await decided(
+            handle,
+            CaseWorkflow.accept,
+            AcceptDecision(DEPARTMENT_OFFICERS[a.department_id], "已电话联系群众"),
         )
     return s
 
@@ -180,8 +196,10 @@ async def submit_all(handle: WorkflowHandle) -> CaseSnapshot:
     """Every department reports, co-departments first, the lead unit last (办结)."""
     s = await snapshot(handle)
     for a in sorted(s.assignments, key=lambda a: a.lead):
-        s = await handle.execute_update(
-            CaseWorkflow.submit_result, ResultSubmission(DEPARTMENT_OFFICERS[a.department_id], "已办结")
+        s = await decided(
+            handle,
+            CaseWorkflow.submit_result,
+            ResultSubmission(DEPARTMENT_OFFICERS[a.department_id], "已办结"),
         )
     return s
 
@@ -199,8 +217,8 @@ async def to_rate(handle: WorkflowHandle, departments: tuple[str, ...] = ("dp-zh
 
 async def to_review(handle: WorkflowHandle, departments: tuple[str, ...] = ("dp-zhujian",)) -> CaseSnapshot:
     await to_rate(handle, departments)
-    return await handle.execute_update(
-        CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.DISSATISFIED, "路灯还是不亮")
+    return await decided(
+        handle, CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.DISSATISFIED, "路灯还是不亮")
     )
 
 

@@ -30,7 +30,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
 
 @pytest.fixture
 async def dev_client(dev_env: WorkflowEnvironment, engine: Engine, task_queue: str) -> AsyncIterator[Client]:
-    async with build_worker(dev_env.client, engine, task_queue):
+    async with build_worker(dev_env.client, engine, task_queue, strict=True):
         yield dev_env.client
 
 

@@ -20,6 +20,7 @@ from tests.utils.cases import (
     assert_due,
     cancelled_timers,
     deadlines,
+    decided,
     dispatch,
     expected_calendar_days,
     expected_working_days,
@@ -66,7 +67,7 @@ async def test_return_and_redispatch_rearms_the_dispatch_clock(client, task_queu
     # Return after the office-hours cutoff of the response day: the response clock is still running
     # (past its warning), and the re-armed dispatch clock counts from the next working day.
     await sleep_until(time_env, response.due_at.replace(hour=18, minute=0, second=0))
-    s = await h.execute_update(CaseWorkflow.return_case, ReturnDecision(ZHUJIAN, "路灯归城管局管理"))
+    s = await decided(h, CaseWorkflow.return_case, ReturnDecision(ZHUJIAN, "路灯归城管局管理"))
     assert (s.stage, s.holder_org_ids, s.holder_role) == (Stage.DISPATCH, ["st-dongcheng"], Role.STREET)
     assert (s.assignments, s.difficulty, s.returns) == ([], None, 1)
     assert not s.overdue
@@ -111,7 +112,7 @@ async def test_returned_urgent_item_is_redispatched_the_same_day(client, task_qu
     h = await start_case(client, task_queue)
     await report(h, Urgency.URGENT)
     await dispatch(h)
-    s = await h.execute_update(CaseWorkflow.return_case, ReturnDecision(ZHUJIAN, "应由城管局办理"))
+    s = await decided(h, CaseWorkflow.return_case, ReturnDecision(ZHUJIAN, "应由城管局办理"))
     first, rearmed = deadlines(s, DeadlineKind.DISPATCH)
     assert_due(first, expected_working_days(first.started_at, 0))
     assert_due(rearmed, expected_working_days(rearmed.started_at, 0))
@@ -140,10 +141,10 @@ async def test_several_departments_with_a_lead_unit(client, task_queue, engine):
         ("dp-chengguan", "department", "accept"),
     }
 
-    s = await h.execute_update(CaseWorkflow.accept, AcceptDecision(ZHUJIAN, "已到现场查看"))
+    s = await decided(h, CaseWorkflow.accept, AcceptDecision(ZHUJIAN, "已到现场查看"))
     assert (s.stage, s.holder_org_ids) == (Stage.ACCEPT, ["dp-chengguan"])
     assert (await projected(h, engine)).tasks() == {("dp-chengguan", "department", "accept")}
-    s = await h.execute_update(CaseWorkflow.accept, AcceptDecision(CHENGGUAN, "已电话回复群众"))
+    s = await decided(h, CaseWorkflow.accept, AcceptDecision(CHENGGUAN, "已电话回复群众"))
     assert (s.stage, s.holder_org_ids) == (Stage.HANDLE, ["dp-zhujian", "dp-chengguan"])
     assert deadlines(s, DeadlineKind.RESPONSE)[0].state == DeadlineState.MET
     assert [d.kind for d in running(s)] == [DeadlineKind.COMPLETION]
@@ -154,13 +155,13 @@ async def test_several_departments_with_a_lead_unit(client, task_queue, engine):
     assert isinstance(refused.value.cause, ApplicationError)
     assert refused.value.cause.message == "请等待协办单位报告办理结果后再办结"
 
-    s = await h.execute_update(CaseWorkflow.submit_result, ResultSubmission(ZHUJIAN, "已更换线路"))
+    s = await decided(h, CaseWorkflow.submit_result, ResultSubmission(ZHUJIAN, "已更换线路"))
     assert (s.stage, s.holder_org_ids) == (Stage.HANDLE, ["dp-chengguan"])
     assert (await last_entry(h)).public is False
     assert (await projected(h, engine)).tasks() == {("dp-chengguan", "department", "submit_result")}
-    s = await h.execute_update(CaseWorkflow.submit_result, ResultSubmission(CHENGGUAN, "三盏路灯已修复"))
+    s = await decided(h, CaseWorkflow.submit_result, ResultSubmission(CHENGGUAN, "三盏路灯已修复"))
     assert (s.stage, s.holder_org_ids, s.result) == (Stage.RATE, ["cm-qinghe"], "三盏路灯已修复")
-    s = await h.execute_update(CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.SATISFIED, "谢谢"))
+    s = await decided(h, CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.SATISFIED, "谢谢"))
     assert (s.stage, s.outcome) == (Stage.CLOSED, Outcome.RESOLVED)
 
     model = await projected(h, engine)
@@ -190,13 +191,13 @@ async def test_extension_granted_runs_on_from_the_old_deadline(client, task_queu
     h = await start_case(client, task_queue)
     s = await to_handle(h)
     [old] = running(s)
-    s = await h.execute_update(CaseWorkflow.request_extension, ExtensionRequest(ZHUJIAN, 2, "需采购灯具"))
+    s = await decided(h, CaseWorkflow.request_extension, ExtensionRequest(ZHUJIAN, 2, "需采购灯具"))
     assert s.extension_pending_days == 2
     assert (await projected(h, engine)).tasks() == {
         ("dp-zhujian", "department", "submit_result"),
         ("st-dongcheng", "street", "decide_extension"),
     }
-    s = await h.execute_update(CaseWorkflow.decide_extension, ExtensionDecision(STREET, True, "同意"))
+    s = await decided(h, CaseWorkflow.decide_extension, ExtensionDecision(STREET, True, "同意"))
     assert (s.extension_pending_days, s.extensions_granted) == (0, 1)
     closed, new = deadlines(s, DeadlineKind.COMPLETION)
     assert closed.id == old.id and closed.closed_at is not None
@@ -227,14 +228,14 @@ async def test_extension_refused_keeps_the_deadline(client, task_queue, engine):
     s = await to_handle(h)
     [clock] = running(s)
     await h.execute_update(CaseWorkflow.request_extension, ExtensionRequest(ZHUJIAN, 5, "工程量大"))
-    s = await h.execute_update(
-        CaseWorkflow.decide_extension, ExtensionDecision(STREET, False, "一般事项应按期办结")
+    s = await decided(
+        h, CaseWorkflow.decide_extension, ExtensionDecision(STREET, False, "一般事项应按期办结")
     )
     assert (s.extension_pending_days, s.extensions_granted) == (0, 0)
     assert running(s) == [clock]
     assert (await last_entry(h)).note == "不同意延期：一般事项应按期办结"
     # A refused request does not use up the extension: the lead unit may ask again.
-    s = await h.execute_update(CaseWorkflow.request_extension, ExtensionRequest(ZHUJIAN, 1, "材料到货延迟"))
+    s = await decided(h, CaseWorkflow.request_extension, ExtensionRequest(ZHUJIAN, 1, "材料到货延迟"))
     assert s.extension_pending_days == 1
     assert (await projected(h, engine)).case.extensions_granted == 0
 
@@ -266,7 +267,7 @@ async def test_xinfang_objection_window(client, task_queue, engine, time_env):
     assert isinstance(refused.value.cause, ApplicationError)
     assert refused.value.cause.message == "已超过退单（异议）期限"
     assert ("st-dongcheng", "leader", "supervise") not in (await projected(h, engine)).tasks()
-    s = await h.execute_update(CaseWorkflow.accept, AcceptDecision(ZHUJIAN, "已受理，书面告知信访人"))
+    s = await decided(h, CaseWorkflow.accept, AcceptDecision(ZHUJIAN, "已受理，书面告知信访人"))
     assert s.stage == Stage.HANDLE
     await keep_history(h, "xinfang_objection")
 
@@ -275,7 +276,7 @@ async def test_xinfang_return_within_window(client, task_queue, engine):
     h = await start_case(client, task_queue, registration("xinfang-2022"))
     await report(h)
     await dispatch(h, ("dp-zhujian",))
-    s = await h.execute_update(CaseWorkflow.return_case, ReturnDecision(ZHUJIAN, "不属于本部门职责"))
+    s = await decided(h, CaseWorkflow.return_case, ReturnDecision(ZHUJIAN, "不属于本部门职责"))
     assert (s.stage, s.returns) == (Stage.DISPATCH, 1)
     assert deadlines(s, DeadlineKind.OBJECTION)[0].state == DeadlineState.CANCELLED
 
@@ -304,12 +305,12 @@ async def test_co_department_returns_and_the_others_carry_on(client, task_queue,
     await report(h)
     await dispatch(h, ("dp-zhujian", "dp-chengguan"), lead="dp-zhujian")
     await h.execute_update(CaseWorkflow.accept, AcceptDecision(ZHUJIAN, "已联系群众"))
-    s = await h.execute_update(CaseWorkflow.return_case, ReturnDecision(CHENGGUAN, "路灯不归城管负责"))
+    s = await decided(h, CaseWorkflow.return_case, ReturnDecision(CHENGGUAN, "路灯不归城管负责"))
     assert (s.stage, s.returns) == (Stage.HANDLE, 1)
     assert [(a.department_id, a.lead) for a in s.assignments] == [("dp-zhujian", True)]
     assert deadlines(s, DeadlineKind.COMPLETION)[0].closed_at is None  # the lead's clock runs on
     assert (await projected(h, engine)).tasks() == {("dp-zhujian", "department", "submit_result")}
-    s = await h.execute_update(CaseWorkflow.submit_result, ResultSubmission(ZHUJIAN, "已修复"))
+    s = await decided(h, CaseWorkflow.submit_result, ResultSubmission(ZHUJIAN, "已修复"))
     assert s.stage == Stage.RATE
 
 

@@ -8,6 +8,7 @@ from tests.utils.cases import (
     RESIDENT,
     STREET,
     closed_result,
+    decided,
     dispatch,
     expected_calendar_days,
     expected_working_days,
@@ -54,8 +55,8 @@ async def test_community_resolves_locally(client, task_queue, engine, time_env):
         CaseWorkflow.triage, TriageDecision(COMMUNITY, Urgency.DEFERRABLE, Category.INFRASTRUCTURE)
     )
     assert (await projected(h, engine)).tasks() == {("cm-qinghe", "community", "report_up")}
-    s = await h.execute_update(
-        CaseWorkflow.resolve_locally, LocalResolution(COMMUNITY, "已联系物业更换灯泡", "物业李经理")
+    s = await decided(
+        h, CaseWorkflow.resolve_locally, LocalResolution(COMMUNITY, "已联系物业更换灯泡", "物业李经理")
     )
     assert (s.stage, s.holder_org_ids, s.holder_role) == (Stage.RATE, ["cm-qinghe"], Role.COMMUNITY)
     assert s.result == "已联系物业更换灯泡" and s.completed_at is not None and s.assignments == []
@@ -71,8 +72,8 @@ async def test_community_resolves_locally(client, task_queue, engine, time_env):
     assert (model.case.stage, model.case.due_at) == ("rate", rating_clock.due_at)
 
     # The community calls the resident and records the rating (电话询问).
-    s = await h.execute_update(
-        CaseWorkflow.rate, RatingDecision(COMMUNITY, RatingValue.SATISFIED, "很满意", RatingChannel.PHONE)
+    s = await decided(
+        h, CaseWorkflow.rate, RatingDecision(COMMUNITY, RatingValue.SATISFIED, "很满意", RatingChannel.PHONE)
     )
     assert (s.stage, s.outcome, s.holder_org_ids) == (Stage.CLOSED, Outcome.RESOLVED, [])
     assert running(s) == []
@@ -96,7 +97,7 @@ async def test_community_resolves_locally(client, task_queue, engine, time_env):
 async def test_street_resolves_locally(client, task_queue, engine, time_env):
     h = await start_case(client, task_queue)
     await report(h)
-    s = await h.execute_update(CaseWorkflow.sign, SignDecision(STREET, "已签收"))
+    s = await decided(h, CaseWorkflow.sign, SignDecision(STREET, "已签收"))
     assert (s.stage, s.holder_org_ids, s.holder_role) == (Stage.DISPATCH, ["st-dongcheng"], Role.STREET)
     assert s.signed_at is not None and s.reported_at is not None
     [clock] = running(s)
@@ -105,15 +106,15 @@ async def test_street_resolves_locally(client, task_queue, engine, time_env):
     assert (clock.due_at, clock.provisional) == expected_working_days(clock.started_at, 5)
     assert (await projected(h, engine)).tasks() == {("st-dongcheng", "street", "dispatch")}
 
-    s = await h.execute_update(
-        CaseWorkflow.resolve_locally, LocalResolution(STREET, "街道城建办已修复路灯", "城建办王科长")
+    s = await decided(
+        h, CaseWorkflow.resolve_locally, LocalResolution(STREET, "街道城建办已修复路灯", "城建办王科长")
     )
     assert (s.stage, s.holder_org_ids) == (Stage.RATE, ["cm-qinghe"])
     assert [d.kind for d in running(s)] == [DeadlineKind.RATING]
     assert all(d.state == DeadlineState.MET for d in s.deadlines if d.closed_at)
 
-    s = await h.execute_update(
-        CaseWorkflow.rate, RatingDecision(STREET, RatingValue.AVERAGE, "修得有点慢", RatingChannel.VISIT)
+    s = await decided(
+        h, CaseWorkflow.rate, RatingDecision(STREET, RatingValue.AVERAGE, "修得有点慢", RatingChannel.VISIT)
     )
     assert (s.stage, s.outcome) == (Stage.CLOSED, Outcome.RESOLVED)
     model = await projected(h, engine)
@@ -125,7 +126,7 @@ async def test_street_resolves_locally(client, task_queue, engine, time_env):
 async def test_sign_for_urgent_item_arms_same_day_dispatch(client, task_queue, engine, time_env):
     h = await start_case(client, task_queue)
     await report(h, Urgency.URGENT)
-    s = await h.execute_update(CaseWorkflow.sign, SignDecision(STREET))
+    s = await decided(h, CaseWorkflow.sign, SignDecision(STREET))
     [clock] = running(s)
     assert clock.kind == DeadlineKind.DISPATCH
     assert (clock.due_at, clock.provisional) == expected_working_days(clock.started_at, 0)
@@ -138,7 +139,7 @@ async def test_unreasonable_request_closed_with_explanation(client, task_queue, 
     )
     assert (await projected(h, engine)).tasks() == {("cm-qinghe", "community", "close_unreasonable")}
     explanation = "诉求涉及私人合同纠纷，已告知可向人民法院起诉。"
-    s = await h.execute_update(CaseWorkflow.close_unreasonable, UnreasonableClosure(COMMUNITY, explanation))
+    s = await decided(h, CaseWorkflow.close_unreasonable, UnreasonableClosure(COMMUNITY, explanation))
     assert (s.stage, s.outcome, s.urgency) == (Stage.CLOSED, Outcome.UNREASONABLE, Urgency.UNREASONABLE)
     assert (await last_entry(h)).note == explanation and (await last_entry(h)).public
     assert running(s) == [] and s.deadlines[0].state == DeadlineState.MET
@@ -158,7 +159,7 @@ async def test_withdraw_before_acceptance(client, task_queue, engine, time_env):
     await report(h)
     s = await dispatch(h, ("dp-zhujian", "dp-chengguan"), lead="dp-zhujian")
     assert {d.kind for d in running(s)} == {DeadlineKind.RESPONSE, DeadlineKind.COMPLETION}
-    s = await h.execute_update(CaseWorkflow.withdraw, Withdrawal(RESIDENT, "问题已自行解决"))
+    s = await decided(h, CaseWorkflow.withdraw, Withdrawal(RESIDENT, "问题已自行解决"))
     assert (s.stage, s.outcome, s.holder_org_ids) == (Stage.CLOSED, Outcome.WITHDRAWN, [])
     assert running(s) == []
     model = await projected(h, engine)

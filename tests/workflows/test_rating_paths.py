@@ -18,6 +18,7 @@ from tests.utils.cases import (
     assert_due,
     closed_result,
     deadlines,
+    decided,
     expected_calendar_days,
     expected_working_days,
     keep_history,
@@ -62,7 +63,8 @@ async def test_dissatisfied_reopened_then_rated_again(client, task_queue, engine
     assert (model.case.stage, model.case.rating) == ("review", "dissatisfied")
 
     now = await time_env.get_current_time()
-    s = await h.execute_update(
+    s = await decided(
+        h,
         CaseWorkflow.reopen,
         ReviewDecision(LEADER, "重新排查线路，彻底修复", new_due_at=now + timedelta(days=3)),
     )
@@ -88,15 +90,13 @@ async def test_dissatisfied_reopened_then_rated_again(client, task_queue, engine
     with pytest.raises(WorkflowUpdateFailedError):
         await h.execute_update(CaseWorkflow.submit_result, ResultSubmission(ZHUJIAN, "已修复"))
     await h.execute_update(CaseWorkflow.submit_result, ResultSubmission(CHENGGUAN, "已更换电缆"))
-    s = await h.execute_update(CaseWorkflow.submit_result, ResultSubmission(ZHUJIAN, "线路已彻底修复"))
+    s = await decided(h, CaseWorkflow.submit_result, ResultSubmission(ZHUJIAN, "线路已彻底修复"))
     assert (s.stage, s.result) == (Stage.RATE, "线路已彻底修复")
     rating = running(s)[0]
     assert rating.kind == DeadlineKind.RATING
     assert_due(rating, expected_calendar_days(rating.started_at, 7))
 
-    s = await h.execute_update(
-        CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.SATISFIED, "这次修好了")
-    )
+    s = await decided(h, CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.SATISFIED, "这次修好了"))
     assert (s.stage, s.outcome) == (Stage.CLOSED, Outcome.RESOLVED)
     assert [r.value for r in s.ratings] == [RatingValue.DISSATISFIED, RatingValue.SATISFIED]
     model = await projected(h, engine)
@@ -113,7 +113,7 @@ async def test_second_reopen_refused_then_closed_after_review(client, task_queue
         CaseWorkflow.reopen, ReviewDecision(LEADER, "重办", new_due_at=now + timedelta(days=2))
     )
     await submit_all(h)
-    s = await h.execute_update(CaseWorkflow.rate, officer_rating(RatingValue.DISSATISFIED, "仍未解决"))
+    s = await decided(h, CaseWorkflow.rate, officer_rating(RatingValue.DISSATISFIED, "仍未解决"))
     assert (s.stage, s.reopened) == (Stage.REVIEW, 1)
 
     with pytest.raises(WorkflowUpdateFailedError) as refused:
@@ -123,8 +123,8 @@ async def test_second_reopen_refused_then_closed_after_review(client, task_queue
     assert isinstance(refused.value.cause, ApplicationError)
     assert refused.value.cause.message == "案件已重办过一次，请复查后办结"
 
-    s = await h.execute_update(
-        CaseWorkflow.close_after_review, ReviewDecision(LEADER, "经复查已按政策办理，予以办结")
+    s = await decided(
+        h, CaseWorkflow.close_after_review, ReviewDecision(LEADER, "经复查已按政策办理，予以办结")
     )
     assert (s.stage, s.outcome, s.reopened) == (Stage.CLOSED, Outcome.RESOLVED, 1)
     assert running(s) == []
@@ -171,8 +171,8 @@ async def test_locally_resolved_case_reopened_goes_back_to_the_street(client, ta
     await h.execute_update(CaseWorkflow.resolve_locally, LocalResolution(COMMUNITY, "已协调"))
     await h.execute_update(CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.DISSATISFIED, "没解决"))
     now = await time_env.get_current_time()
-    s = await h.execute_update(
-        CaseWorkflow.reopen, ReviewDecision(LEADER, "街道派单办理", new_due_at=now + timedelta(days=2))
+    s = await decided(
+        h, CaseWorkflow.reopen, ReviewDecision(LEADER, "街道派单办理", new_due_at=now + timedelta(days=2))
     )
     assert (s.stage, s.holder_org_ids, s.holder_role) == (Stage.DISPATCH, ["st-dongcheng"], Role.STREET)
     [clock] = running(s)
@@ -197,8 +197,6 @@ async def test_a_late_review_goes_to_the_discipline_commission(client, task_queu
         ("st-dongcheng", "leader", "reopen"),
         ("st-dongcheng", "discipline", "supervise"),
     }
-    s = await h.execute_update(
-        CaseWorkflow.close_after_review, ReviewDecision(LEADER, "已复查，维持原处理意见")
-    )
+    s = await decided(h, CaseWorkflow.close_after_review, ReviewDecision(LEADER, "已复查，维持原处理意见"))
     assert (s.stage, s.overdue) == (Stage.CLOSED, False)
     assert deadlines(s, DeadlineKind.REVIEW)[0].state == DeadlineState.OVERDUE

@@ -15,6 +15,7 @@ from tests.utils.cases import (
     assert_due,
     cancelled_timers,
     deadlines,
+    decided,
     dispatch,
     expected_calendar_days,
     keep_history,
@@ -51,7 +52,7 @@ async def test_deadline_into_2027_is_provisional_until_the_schedule_is_loaded(cl
     )
     save_schedule(engine, schedule, source_text="test fixture", loaded_by="admin")
     provisional = [d for d in running(s) if d.provisional]  # the response clock too, late in December
-    s = await h.execute_update(CaseWorkflow.recompute_deadlines, RecomputeDeadlines(ADMIN))
+    s = await decided(h, CaseWorkflow.recompute_deadlines, RecomputeDeadlines(ADMIN))
 
     recomputed = deadlines(s, DeadlineKind.COMPLETION)[0]
     official = WorkCalendar([schedule]).add_calendar_days(completion.started_at, 60)

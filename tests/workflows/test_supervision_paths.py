@@ -14,6 +14,7 @@ from tests.utils.cases import (
     accept_all,
     cancelled_timers,
     deadlines,
+    decided,
     dispatch,
     inbox,
     keep_history,
@@ -78,7 +79,8 @@ async def test_overdue_goes_to_leader_then_discipline_commission(client, task_qu
 
     # 督单: on-site supervision, a new deadline, the other department made lead, and 约谈.
     now = await time_env.get_current_time()
-    s = await h.execute_update(
+    s = await decided(
+        h,
         CaseWorkflow.supervise,
         SupervisionDecision(
             LEADER,
@@ -123,7 +125,8 @@ async def test_overdue_goes_to_leader_then_discipline_commission(client, task_qu
     assert "督办整改时限" in await timer_summaries(h)
 
     now = await time_env.get_current_time()
-    s = await h.execute_update(
+    s = await decided(
+        h,
         CaseWorkflow.supervise,
         SupervisionDecision(DISCIPLINE, "纪工委介入督办", new_due_at=now + timedelta(days=1)),
     )
@@ -154,7 +157,7 @@ async def test_escalate_before_the_deadline(client, task_queue, engine, time_env
     h = await start_case(client, task_queue)
     s = await to_handle(h)
     [completion] = running(s)
-    s = await h.execute_update(CaseWorkflow.escalate, Escalation(ZHUJIAN, "需住建、城管联合处置，请领导协调"))
+    s = await decided(h, CaseWorkflow.escalate, Escalation(ZHUJIAN, "需住建、城管联合处置，请领导协调"))
     assert (s.escalated, s.overdue, s.supervision_level) == (True, False, 0)
     assert running(s) == [completion]
     model = await projected(h, engine)
@@ -162,7 +165,8 @@ async def test_escalate_before_the_deadline(client, task_queue, engine, time_env
     assert [i.escalated for i in model.inbox] == [True, True]
 
     now = await time_env.get_current_time()
-    s = await h.execute_update(
+    s = await decided(
+        h,
         CaseWorkflow.supervise,
         SupervisionDecision(SUPERVISION, "督查室协调联合处置", new_due_at=now + timedelta(days=5)),
     )
@@ -180,7 +184,7 @@ async def test_street_escalates_before_dispatch(client, task_queue, engine):
     h = await start_case(client, task_queue)
     await report(h)
     await h.execute_update(CaseWorkflow.sign, SignDecision(STREET))
-    s = await h.execute_update(CaseWorkflow.escalate, Escalation(STREET, "涉及多个部门，请领导定牵头单位"))
+    s = await decided(h, CaseWorkflow.escalate, Escalation(STREET, "涉及多个部门，请领导定牵头单位"))
     assert s.escalated and s.stage == Stage.DISPATCH
     assert ("st-dongcheng", "leader", "supervise") in (await projected(h, engine)).tasks()
 
@@ -188,7 +192,7 @@ async def test_street_escalates_before_dispatch(client, task_queue, engine):
 async def test_leader_takes_charge(client, task_queue, engine):
     h = await start_case(client, task_queue)
     await report(h)
-    s = await h.execute_update(CaseWorkflow.take_charge, TakeCharge(LEADER, "本人包案"))
+    s = await decided(h, CaseWorkflow.take_charge, TakeCharge(LEADER, "本人包案"))
     assert s.leader_in_charge == "leader-wang" and s.stage == Stage.SIGN
     assert (await last_entry(h)).note == "本人包案" and not (await last_entry(h)).public
     assert (await projected(h, engine)).case.leader_in_charge == "leader-wang"

@@ -22,7 +22,7 @@ from web.services.cases import decide, get_snapshot
 from web.services.personal import contact_views, log_contact_view, may_see_contact
 from web.sla import WorkingDays
 from web.uploads import photo_path
-from workflows.types import Action, Actor, CaseSnapshot, Reporter
+from workflows.types import Action, Actor, CaseSnapshot, DecisionResult, Reporter
 
 
 class CaseNotFound(Exception):
@@ -105,7 +105,7 @@ def case_photo(settings: Settings, snap: CaseSnapshot, key: str) -> Path | None:
 
 async def decide_as(
     engine: Engine, client: Client, actor: Actor, code: str, action: Action, payload: object
-) -> CaseSnapshot:
+) -> DecisionResult:
     """A decision by a signed-in officer on a case they may see; the workflow's rules decide the rest."""
     await visible(engine, actor, code)
     return await decide(client, code, action, payload)

@@ -10,18 +10,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from settings import Settings
-from store.codes import next_case_code
+from store.codes import advance_counter, next_case_code
 from store.directory import leader_streets
 from store.models import Case, User
 from store.queries import community_with_street
@@ -29,8 +30,19 @@ from web.i18n import TEXT
 from web.security import new_token, sha256
 from web.timeutil import SHANGHAI, as_aware
 from workflows.case import CaseWorkflow
+from workflows.ids import WORKFLOW_PREFIX, case_number, code_of, workflow_id
 from workflows.policies import DEFAULT_POLICY_ID, POLICIES
-from workflows.types import Action, Actor, CaseRegistration, CaseSnapshot, Category, Channel, Reporter, Role
+from workflows.types import (
+    Action,
+    Actor,
+    CaseRegistration,
+    CaseSnapshot,
+    Category,
+    Channel,
+    DecisionResult,
+    Reporter,
+    Role,
+)
 
 log = logging.getLogger("liudan.web.cases")
 
@@ -39,6 +51,11 @@ PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 MAX_ATTACHMENTS = 3
 FIRST_TASK_WAIT = 10.0  # seconds
 CODE_ATTEMPTS = 5
+# Every call to Temporal is bounded, so an outage reaches the officer as a clear 503 within seconds.
+# A decision waits for its workflow task, which waits at most 8 s for the read model (see
+# workflows.case.PROJECTION_BUDGET), so decisions get longer than reads.
+READ_TIMEOUT = timedelta(seconds=5)
+DECISION_TIMEOUT = timedelta(seconds=15)
 # Officers who register requests for residents (a phone call, a visit, a letter) and admins.
 OFFICER_REGISTRARS = (Role.GRID_WORKER, Role.COMMUNITY, Role.STREET, Role.ADMIN)
 # ...plus the portal on a resident's behalf and the system (demo data, integrations).
@@ -145,8 +162,7 @@ def actor_for(user: User, session: Session) -> Actor:
     )
 
 
-def workflow_id(code: str) -> str:
-    return f"case-{code}"
+__all__ = ["workflow_id"]  # re-exported for the web: one place builds workflow ids (workflows.ids)
 
 
 async def register_case(
@@ -205,12 +221,16 @@ async def register_case(
                 id=workflow_id(code),
                 task_queue=settings.task_queue,
                 static_summary=f"{code} {form.title}",
+                # A code is never reused, even once its case has closed.
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                rpc_timeout=READ_TIMEOUT,
             )
             break
         except WorkflowAlreadyStartedError:
             # The code's workflow exists although the counter never gave it out: the read model was
-            # restored from an older backup. Skip the number, as a paper register would.
-            log.error("case code %s is already taken in Temporal; allocating another", code)
+            # restored from an older backup or lost. Move the counter past what Temporal has seen.
+            log.error("case code %s is already taken in Temporal; recovering the sequence", code)
+            await recover_sequence(engine, client, settings.district_prefix, year)
         except RPCError as error:
             log.error("could not start case %s: %s", code, error)
             raise CaseUnavailable(code) from error
@@ -240,23 +260,40 @@ async def _projected(engine: Engine, code: str, within: float) -> bool:
     return True
 
 
+async def recover_sequence(engine: Engine, client: Client, prefix: str, year: int) -> int:
+    """Moves the code counter for `prefix`/`year` past every code Temporal knows (open or closed
+    cases); returns the highest number found. Run when a start collides, at worker start and by
+    `server.py rebuild-read-model`."""
+    query = f"WorkflowType = 'CaseWorkflow' AND WorkflowId STARTS_WITH '{WORKFLOW_PREFIX}{prefix}-{year}-'"
+    highest = 0
+    try:
+        async for execution in client.list_workflows(query, page_size=1000, rpc_timeout=READ_TIMEOUT):
+            found = case_number(code_of(execution.id) or "")
+            if found is not None:
+                highest = max(highest, found[2])
+    except RPCError as error:
+        raise CaseUnavailable(f"{prefix}-{year}") from error
+    if highest:
+        await asyncio.to_thread(advance_counter, engine, prefix, year, highest)
+    return highest
+
+
 async def get_snapshot(client: Client, code: str) -> CaseSnapshot:
     handle = client.get_workflow_handle_for(CaseWorkflow.run, workflow_id(code))
     try:
-        return await handle.query(CaseWorkflow.snapshot)
+        return await handle.query(CaseWorkflow.snapshot, rpc_timeout=READ_TIMEOUT)
     except RPCError as error:
         raise CaseUnavailable(code) from error
 
 
-async def decide(client: Client, code: str, action: Action, payload: Any) -> CaseSnapshot:
-    """Sends one decision as the Update of the same name; the new snapshot, or `DecisionRefused`.
-
-    The Update's result leaves the timeline out (it is stored in the history); ask `get_snapshot`
-    for the whole case.
-    """
+async def decide(client: Client, code: str, action: Action, payload: Any) -> DecisionResult:
+    """Sends one decision as the Update of the same name; what it did (version, stage, holders), or
+    `DecisionRefused`. Ask `get_snapshot` for the whole case."""
     handle = client.get_workflow_handle_for(CaseWorkflow.run, workflow_id(code))
     try:
-        snapshot: CaseSnapshot = await handle.execute_update(UPDATES[action], payload)
+        result: DecisionResult = await handle.execute_update(
+            UPDATES[action], payload, rpc_timeout=DECISION_TIMEOUT
+        )
     except WorkflowUpdateFailedError as failed:
         cause = failed.cause
         if isinstance(cause, ApplicationError):
@@ -266,5 +303,7 @@ async def decide(client: Client, code: str, action: Action, payload: Any) -> Cas
         if error.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
             raise DecisionRefused(TEXT["case_closed_or_missing"]) from error
         raise CaseUnavailable(code) from error
+    if not result.projected:
+        log.warning("case %s: %s recorded, read model behind (it catches up by itself)", code, action.value)
     log.info("case %s: %s by %s", code, action.value, payload.actor.user_id)
-    return snapshot
+    return result
