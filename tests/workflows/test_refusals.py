@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -504,6 +505,68 @@ REFUSALS: list[Any] = [
     ("review", WF.reopen, ReviewDecision(LEADER, "重办"), "请设定重办时限"),
     ("review", WF.reopen, lambda now: ReviewDecision(LEADER, "", now + IN_3_DAYS), "请填写重办要求"),
     ("review", WF.close_after_review, ReviewDecision(LEADER, ""), "请填写复查意见"),
+    # --- the directory: every user and org a decision names exists, is active, is of the right kind
+    (
+        "dispatch",
+        WF.dispatch,
+        DispatchDecision(STREET, ["dp-does-not-exist"], Difficulty.ORDINARY),
+        "单位「dp-does-not-exist」不存在或已停用",
+    ),
+    (
+        "dispatch",
+        WF.dispatch,
+        DispatchDecision(STREET, ["st-xihu"], Difficulty.ORDINARY),
+        "「st-xihu」不是区直部门，不能承办",
+    ),
+    (
+        "dispatch",
+        WF.dispatch,
+        DispatchDecision(STREET, ["dp-zhujian", "cm-qinghe"], Difficulty.ORDINARY, "dp-zhujian"),
+        "「cm-qinghe」不是区直部门，不能承办",
+    ),
+    ("registered", WF.triage, _triage(replace(COMMUNITY, user_id="nobody")), "办理人账号不存在或已停用"),
+    (
+        "sign",
+        WF.sign,
+        SignDecision(replace(OTHER_STREET, org_id="st-dongcheng")),
+        "办理人的角色或所在单位与名录不符",
+    ),
+    (
+        "escalated",
+        WF.supervise,
+        lambda now: SupervisionDecision(
+            replace(OTHER_LEADER, street_ids=["st-dongcheng"]), "督办", now + IN_3_DAYS
+        ),
+        "办理人的联点街道与名录不符",
+    ),
+    # --- control characters and deadlines out of bounds
+    (
+        "registered",
+        WF.triage,
+        _triage(COMMUNITY, note="\x1b[31m已核实"),
+        "内容含有不允许的控制字符，请删除后重新提交",
+    ),
+    (
+        "registered",
+        WF.triage,
+        _triage(COMMUNITY, note="已核实\u202e"),
+        "内容含有不允许的控制字符，请删除后重新提交",
+    ),
+    ("sign", WF.sign, SignDecision(STREET, "签收\x00"), "内容含有不允许的控制字符，请删除后重新提交"),
+    (
+        "escalated",
+        WF.supervise,
+        SupervisionDecision(LEADER, "督办", datetime(9999, 12, 31, tzinfo=UTC)),
+        "设定的时限不能晚于 366 天之后",
+    ),
+    (
+        "dispatch",
+        WF.dispatch,
+        DispatchDecision(
+            STREET, ["dp-zhujian"], Difficulty.VERY_HARD, due_at=datetime(9999, 1, 1, tzinfo=UTC)
+        ),
+        "设定的时限不能晚于 366 天之后",
+    ),
 ]
 
 
