@@ -9,12 +9,15 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 import store.audit  # registers the personal-data access log
 import store.auth  # registers web sessions and login attempts
+import store.case_records  # registers case_deadlines and case_attention
+import store.idempotency  # registers intake_keys
 import store.models  # registers the tables on SQLModel.metadata
 import store.report_tables  # noqa: F401  (registers metric_weights and ledger_imports)
+from store import migrations
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -38,8 +41,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Creates missing tables; idempotent."""
-    SQLModel.metadata.create_all(engine)
+    """Brings the read model to the newest migration; every process calls it at start.
+
+    Creates an empty database, adopts one made before migrations existed, and only reads (two small
+    queries) when it is up to date; safe when several processes call it at once (`store.migrations`).
+    """
+    migrations.upgrade(engine)
 
 
 @contextmanager

@@ -74,8 +74,15 @@ def _fresh_postgres() -> Engine:
             pytest.fail(f"PostgreSQL tests must run in CI, but {POSTGRES_URL} is unreachable")
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
     engine = make_engine(POSTGRES_URL)
-    SQLModel.metadata.drop_all(engine)
+    drop_postgres_tables(engine)
     return engine
+
+
+def drop_postgres_tables(engine: Engine) -> None:
+    """Every read-model table and the migrations' version table, so the next test starts empty."""
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -86,7 +93,7 @@ def any_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  #
     seed_directory(engine)
     yield engine
     if request.param == "postgres":
-        SQLModel.metadata.drop_all(engine)
+        drop_postgres_tables(engine)
     engine.dispose()
 
 
@@ -108,5 +115,5 @@ def task_queue() -> str:
 @pytest.fixture
 async def client(time_env: WorkflowEnvironment, engine: Engine, task_queue: str) -> AsyncIterator[Client]:
     """The time-skipping client with a worker running the real workflow and activities."""
-    async with build_worker(time_env.client, engine, task_queue):
+    async with build_worker(time_env.client, engine, task_queue, strict=True):
         yield time_env.client
