@@ -6,10 +6,11 @@ Every process (web, worker, dev runner) reads the same names, documented in the 
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
@@ -42,6 +43,24 @@ class Settings(BaseSettings):
     portal_rate_limit: int = 10
     portal_rate_window_seconds: int = 3600
     upload_max_bytes: int = 5 * 1024 * 1024
+    # Addresses (IPs or CIDR networks, comma-separated) of reverse proxies whose X-Forwarded-For is
+    # believed. Empty: no forwarded header is believed, the socket's peer is the client.
+    trusted_proxies: str = ""
+    # Keys that encrypt payloads in Temporal (personal data): "id:base64key,id:base64key", the first
+    # encrypts, all decrypt (so keys rotate). Empty in dev: `make run` keeps one in DATA_DIR.
+    payload_keys: str = ""
+    # Every Temporal call from the web is bounded, so an outage is a clear 503 within seconds.
+    temporal_rpc_timeout_seconds: float = 10.0
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        for entry in filter(None, (e.strip() for e in value.split(","))):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+        return value
 
     @property
     def dev_mode(self) -> bool:

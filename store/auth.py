@@ -6,9 +6,11 @@ makes a session real, so logging out, deactivating a user or an idle timeout end
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import and_, or_
+from sqlmodel import Field, Session, SQLModel, col, func, select
 
 from store.types import UTCDateTime
 
@@ -32,4 +34,33 @@ class LoginAttempt(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
     client_addr: str = Field(default="", max_length=64)
     success: bool = False
-    reason: str = Field(default="", max_length=20)  # ok, bad_password, unknown_user, locked, inactive
+    # ok, bad_password, unknown_user, locked, inactive, throttled (refused before any password check),
+    # unlocked (not a sign-in: an admin lifted a lock-out or reset the password)
+    reason: str = Field(default="", max_length=20)
+
+
+UNLOCKED = "unlocked"
+
+
+def failures_since(
+    session: Session, username: str, since: datetime, reasons: Sequence[str], client_addr: str | None = None
+) -> int:
+    """Failed attempts on `username` after `since` for these reasons (from one address when given).
+
+    Counting starts again after the username's last successful sign-in (from that address, when
+    given) and after an admin's unlock, whichever is later.
+    """
+    signed_in = col(LoginAttempt.success)
+    if client_addr is not None:
+        signed_in = and_(signed_in, LoginAttempt.client_addr == client_addr)
+    last_reset = select(func.max(LoginAttempt.at)).where(
+        LoginAttempt.username == username, or_(signed_in, LoginAttempt.reason == UNLOCKED)
+    )
+    failed = select(func.count()).where(
+        LoginAttempt.username == username, col(LoginAttempt.reason).in_(reasons)
+    )
+    if client_addr is not None:
+        failed = failed.where(LoginAttempt.client_addr == client_addr)
+    reset_at = session.exec(last_reset).one()
+    after = since if reset_at is None else max(since, reset_at)
+    return session.exec(failed.where(LoginAttempt.at > after)).one()

@@ -19,8 +19,10 @@ from web.security import (
     CSRF_HEADER,
     SESSION_COOKIE,
     SESSION_MAX_AGE,
+    client_address,
     csrf_matches,
     csrf_token,
+    trusted_networks,
     unsign,
 )
 from web.services.auth import SignedIn, load_session, user_for_token
@@ -54,7 +56,14 @@ WorkdaysDep = Annotated[WorkingDays, Depends(_workdays)]
 
 
 def client_addr(request: Request) -> str:
-    return request.client.host if request.client else ""
+    """The client's address, the one key of every per-address limit and access-log entry.
+
+    uvicorn runs with `--no-proxy-headers` so the socket peer reaches us untouched; only a peer listed
+    in TRUSTED_PROXIES (nginx) has its X-Forwarded-For believed (`web.security.client_address`).
+    """
+    peer = request.client.host if request.client else ""
+    networks = trusted_networks(request.app.state.settings.trusted_proxies)
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), networks)
 
 
 ClientAddr = Annotated[str, Depends(client_addr)]

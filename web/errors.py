@@ -1,6 +1,7 @@
 """Error responses: a readable page for people, `{"detail": "..."}` for the JSON API.
 
-A mistake a user can make gets a 4xx with a sentence saying what to do; only a bug is a 500.
+A mistake a user can make gets a 4xx with a sentence saying what to do; only a bug is a 500. An
+outage of Temporal or of the database is a 503 saying so, with `Retry-After`, never a 500.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
+from temporalio.client import RPCTimeoutOrCancelledError
+from temporalio.service import RPCError, RPCStatusCode
 
 from web.api import PREFIX
 from web.deps import LoginRequired
@@ -35,8 +39,15 @@ TITLES = {
 }
 
 
+# Statuses that mean Temporal is down or overloaded, not that the request was wrong.
+OUTAGE = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.RESOURCE_EXHAUSTED)
+RETRY_AFTER = {"Retry-After": "5"}
+# Paths whose errors are JSON: the API and the Temporal codec endpoint (read by the UI and the CLI).
+JSON_PREFIXES = (PREFIX + "/", "/codec/")
+
+
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith(PREFIX + "/")
+    return request.url.path.startswith(JSON_PREFIXES)
 
 
 def _page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -92,7 +103,20 @@ async def case_not_found(request: Request, exc: CaseNotFound) -> Response:
 
 async def case_unavailable(request: Request, exc: CaseUnavailable) -> Response:
     log.warning("Temporal unavailable for case %s", exc)
-    return _page(request, 503, TEXT["error_503_detail"], {"Retry-After": "5"})
+    return _page(request, 503, TEXT["error_503_detail"], RETRY_AFTER)
+
+
+async def temporal_unavailable(request: Request, exc: Exception) -> Response:
+    """A Temporal call no service function turned into CaseUnavailable: still a 503 if it is an outage."""
+    if isinstance(exc, RPCError) and exc.status not in OUTAGE:
+        return await server_error(request, exc)
+    log.warning("Temporal unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return _page(request, 503, TEXT["error_503_detail"], RETRY_AFTER)
+
+
+async def database_unavailable(request: Request, exc: OperationalError) -> Response:
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+    return _page(request, 503, TEXT["error_503_database"], RETRY_AFTER)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -106,4 +130,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, login_required)  # type: ignore[arg-type]
     app.add_exception_handler(CaseNotFound, case_not_found)  # type: ignore[arg-type]
     app.add_exception_handler(CaseUnavailable, case_unavailable)  # type: ignore[arg-type]
+    app.add_exception_handler(RPCError, temporal_unavailable)
+    app.add_exception_handler(RPCTimeoutOrCancelledError, temporal_unavailable)
+    app.add_exception_handler(OperationalError, database_unavailable)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, server_error)

@@ -1,4 +1,5 @@
-"""An in-memory sliding-window rate limiter, per key (a client address).
+"""An in-memory sliding-window rate limiter, per key (a client address, as `web.deps.client_addr`
+finds it: a forwarded header counts only from a trusted proxy, so a client cannot pick its key).
 
 Per process: with several web processes behind nginx each keeps its own window, so the effective
 limit is at most the number of processes times the setting. Enough to stop a script hammering the

@@ -111,3 +111,52 @@ async def test_openapi_document_validates_and_docs_need_no_cdn(app, browser):
     assert "cdn" not in docs.text.lower()
     bundle = await api.http.get("/static/vendor/swagger-ui/swagger-ui-bundle.js")
     assert bundle.status_code == 200
+
+
+async def test_the_api_refuses_what_the_directory_does_not_know(app, browser, engine):
+    """A dispatch to an org that does not exist, or is no department, a year-9999 deadline and text with
+    terminal escapes: 409 with the workflow's sentence, and neither history nor read model changes."""
+    from sqlmodel import Session
+
+    from store.models import Case
+    from tests.utils.cases import COMMUNITY, STREET
+    from tests.utils.web import decide_as
+    from workflows.types import Action, Category, ReportUp, SignDecision, TriageDecision, Urgency
+
+    code, _ = await new_case(app)
+    await decide_as(
+        app, code, Action.TRIAGE, TriageDecision(COMMUNITY, Urgency.URGENT, Category.INFRASTRUCTURE)
+    )
+    await decide_as(app, code, Action.REPORT_UP, ReportUp(COMMUNITY))
+    await decide_as(app, code, Action.SIGN, SignDecision(STREET))
+    api = await browser()
+    street = api_token(app, "street-dongcheng")
+    before = await fingerprint(app, code)
+    with Session(engine) as session:
+        stored = session.get(Case, code)
+        assert stored is not None
+        stored_before = stored.model_dump()
+    for body, words in (
+        (
+            {"department_ids": ["dp-does-not-exist"], "difficulty": "ordinary"},
+            "单位「dp-does-not-exist」不存在或已停用",
+        ),
+        ({"department_ids": ["cm-qinghe"], "difficulty": "ordinary"}, "「cm-qinghe」不是区直部门，不能承办"),
+        (
+            {
+                "department_ids": ["dp-zhujian"],
+                "difficulty": "very_hard",
+                "due_at": "9999-12-31T12:00:00+08:00",
+            },
+            "设定的时限不能晚于 366 天之后",
+        ),
+        ({"department_ids": ["dp-zhujian"], "difficulty": "ordinary", "note": "\u202e派单"}, "控制字符"),
+    ):
+        refused = await api.http.post(
+            f"{PREFIX}/cases/{code}/decisions", json={"action": "dispatch", **body}, headers=street
+        )
+        assert refused.status_code == 409 and words in refused.json()["detail"], refused.text
+    assert await fingerprint(app, code) == before
+    with Session(engine) as session:
+        stored = session.get(Case, code)
+        assert stored is not None and stored.model_dump() == stored_before

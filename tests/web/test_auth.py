@@ -10,6 +10,7 @@ from store.auth import LoginAttempt, WebSession
 from store.models import User
 from tests.utils.web import fingerprint, new_case, snapshot
 from web.security import SESSION_COOKIE
+from web.services.auth import lift_lockout
 
 
 async def test_pages_need_a_login(browser):
@@ -48,37 +49,100 @@ async def test_login_does_not_redirect_off_site(browser):
     assert response.headers["location"] == "/"
 
 
-async def test_wrong_password_and_unknown_user_get_the_same_answer(browser, engine):
+async def test_wrong_password_and_unknown_user_get_the_same_answer(browser, engine, monkeypatch):
+    burned = []
+    monkeypatch.setattr("web.services.auth.burn_password_check", lambda password: burned.append(password))
     b = await browser()
     await b.get("/login")
     wrong = await b.post("/login", {"username": "admin", "password": "nope"})
     unknown = await b.post("/login", {"username": "nobody", "password": "nope"})
     assert wrong.status_code == unknown.status_code == 401
-    assert "用户名或密码错误" in wrong.text and "用户名或密码错误" in unknown.text
+    assert "用户名或密码错误" in wrong.text
+    # Byte for byte the same page, but for the username typed back into the form.
+    assert wrong.text == unknown.text.replace('value="nobody"', 'value="admin"')
+    assert burned == ["nope"]  # the unknown user cost a password hash too
     with Session(engine) as s:
         reasons = [a.reason for a in s.exec(select(LoginAttempt)).all()]
     assert reasons == ["bad_password", "unknown_user"]
 
 
-async def test_lock_out_after_repeated_failures(app, browser, engine):
+async def test_one_address_is_throttled_before_it_can_lock_an_account(app, browser, engine):
     limit = app.state.settings.login_max_failures
-    b = await browser()
-    await b.get("/login")
+    guesser = await browser()
+    await guesser.get("/login")
     for _ in range(limit - 1):
-        response = await b.post("/login", {"username": "dept-zhujian", "password": "wrong"})
-        assert "用户名或密码错误" in response.text
-    response = await b.post("/login", {"username": "dept-zhujian", "password": "wrong"})
-    assert response.status_code == 401 and "账号已锁定" in response.text
-    # While locked, even the right password does not open it.
-    response = await b.post("/login", {"username": "dept-zhujian", "password": "liudan2026"})
-    assert response.status_code == 401 and "账号已锁定" in response.text
+        response = await guesser.post("/login", {"username": "dept-zhujian", "password": "wrong"})
+        assert response.status_code == 401 and "用户名或密码错误" in response.text
+    # One short of the lock the address is refused, before any password is checked.
+    refused = await guesser.post("/login", {"username": "dept-zhujian", "password": "liudan2026"})
+    assert refused.status_code == 429 and "操作过于频繁" in refused.text
+    with Session(engine) as s:
+        assert s.get(User, "dept-zhujian").locked_until is None
+    # The owner, elsewhere, is not locked out; the throttled address may still try other accounts.
+    assert (await (await browser()).login("dept-zhujian")).status_code == 303
+    assert (await guesser.post("/login", {"username": "admin", "password": "x"})).status_code == 401
+
+
+async def test_failures_from_several_addresses_lock_the_account_for_a_while(app, browser, engine):
+    limit = app.state.settings.login_max_failures
+    first, second, owner = await browser(), await browser(), await browser()
+    for b in (first, second, owner):
+        await b.get("/login")
+    for _ in range(limit - 1):
+        assert (await first.post("/login", {"username": "dept-zhujian", "password": "x"})).status_code == 401
+    wrong = await second.post("/login", {"username": "dept-zhujian", "password": "x"})
+    with Session(engine) as s:
+        assert s.get(User, "dept-zhujian").locked_until > datetime.now(UTC)
+    # Locked: even the right password fails, and the answer is the same as for a wrong one.
+    locked = await owner.post("/login", {"username": "dept-zhujian", "password": "liudan2026"})
+    assert locked.status_code == wrong.status_code == 401
+    assert locked.text.replace(owner.csrf, "") == wrong.text.replace(second.csrf, "")
     with Session(engine) as s:
         user = s.get(User, "dept-zhujian")
-        assert user.locked_until > datetime.now(UTC)
         user.locked_until = datetime.now(UTC) - timedelta(seconds=1)  # the lock-out time has passed
         s.add(user)
         s.commit()
-    assert (await b.post("/login", {"username": "dept-zhujian", "password": "liudan2026"})).status_code == 303
+    assert (
+        await owner.post("/login", {"username": "dept-zhujian", "password": "liudan2026"})
+    ).status_code == 303
+
+
+async def test_an_admin_unlock_forgives_the_lock_and_the_throttle(app, browser, engine):
+    limit = app.state.settings.login_max_failures
+    desk, other = await browser(), await browser()
+    for b in (desk, other):
+        await b.get("/login")
+    for _ in range(limit - 1):
+        await desk.post("/login", {"username": "dept-zhujian", "password": "x"})
+    await other.post("/login", {"username": "dept-zhujian", "password": "x"})
+    assert (await desk.post("/login", {"username": "dept-zhujian", "password": "x"})).status_code == 429
+    with Session(engine) as s:
+        lift_lockout(s, s.get(User, "dept-zhujian"))
+        s.commit()
+    assert (
+        await desk.post("/login", {"username": "dept-zhujian", "password": "liudan2026"})
+    ).status_code == 303
+
+
+async def test_failures_older_than_the_window_are_forgotten(app, browser, engine):
+    settings = app.state.settings
+    b = await browser()
+    await b.get("/login")
+    for _ in range(settings.login_max_failures - 1):
+        await b.post("/login", {"username": "dept-zhujian", "password": "x"})
+    with Session(engine) as s:  # those failures happened long ago
+        for attempt in s.exec(select(LoginAttempt)).all():
+            attempt.at -= timedelta(minutes=settings.login_lockout_minutes + 1)
+            s.add(attempt)
+        s.commit()
+    other = await browser()
+    await other.get("/login")
+    for client in (b, other):
+        response = await client.post("/login", {"username": "dept-zhujian", "password": "x"})
+        assert response.status_code == 401
+    with Session(engine) as s:
+        user = s.get(User, "dept-zhujian")
+        assert user.locked_until is None and user.failed_logins == 2
 
 
 async def test_idle_session_expires(app, browser, engine):

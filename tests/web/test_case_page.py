@@ -156,6 +156,7 @@ async def test_an_officer_registers_a_drill_under_the_drill_policy(app, browser)
     refused = await grid.post("/cases", {**request, "policy_id": "fast"})
     assert refused.status_code == 422 and "未知的时限政策" in refused.text
     registered = await grid.post("/cases", {**request, "policy_id": "drill"})
-    assert registered.status_code == 201, registered.text
+    assert registered.status_code == 303, registered.text
+    registered = await grid.get(registered.headers["location"])
     snap = await snapshot(app, CODE.search(registered.text).group(0))
     assert snap.registration.policy_id == "drill" and snap.policy.completion_ordinary.amount == 20

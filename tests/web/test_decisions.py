@@ -37,7 +37,8 @@ async def test_six_orders_through_the_pages(app, browser, engine):
         },
         files=[("photos", ("lamp.png", PNG, "image/png"))],
     )
-    assert registered.status_code == 201, registered.text
+    assert registered.status_code == 303, registered.text  # post/redirect/get
+    registered = await grid.get(registered.headers["location"])
     code = CODE.search(registered.text).group(0)
     assert "/track/" in registered.text
 
@@ -182,6 +183,14 @@ async def test_bad_input_gets_a_clear_422_and_changes_nothing(app, browser):
             {"department_ids": ["dp-zhujian"], "difficulty": "ordinary", "due_at": "not a date"},
             "日期或时间格式不正确",
         ),
+        # Checked by the workflow against the directory (issue 9): unknown, or not a department.
+        ({"department_ids": ["dp-does-not-exist"], "difficulty": "ordinary"}, "不存在或已停用"),
+        ({"department_ids": ["st-xihu"], "difficulty": "ordinary"}, "不是区直部门"),
+        (
+            {"department_ids": ["dp-zhujian"], "difficulty": "very_hard", "due_at": "9999-12-31"},
+            "设定的时限不能晚于",
+        ),
+        ({"department_ids": ["dp-zhujian"], "difficulty": "ordinary", "note": "派\x1b[2J单"}, "控制字符"),
     ):
         response = await street.post(
             f"/cases/{code}/actions/dispatch", data, htmx=True, target="case-actions"

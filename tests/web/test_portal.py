@@ -53,10 +53,20 @@ def stored_files(app) -> list:
 
 
 async def submit(b, data=None, photos=()):
+    """Opens a fresh form and sends it: the POST's response (a redirect when it was filed)."""
     page = await b.get("/portal")
     assert page.status_code == 200
     files = [("photos", (name, content, kind)) for name, content, kind in photos] or None
     return await b.post("/portal", {**FORM, **(data or {})}, files=files)
+
+
+async def success_page(b, response):
+    """The page a filed form redirects to (post/redirect/get)."""
+    assert response.status_code == 303, response.text
+    assert response.headers["location"].startswith("/portal/submitted/")
+    page = await b.get(response.headers["location"])
+    assert page.status_code == 200
+    return page
 
 
 async def test_a_resident_submits_and_follows_the_request(app, browser, engine):
@@ -64,9 +74,10 @@ async def test_a_resident_submits_and_follows_the_request(app, browser, engine):
     form = await resident.get("/portal")
     assert "湖滨社区" in form.text and "登录" not in form.text.split("</header>")[1][:200]
     response = await submit(resident, photos=[("a.png", PNG, "image/png"), ("b.jpg", JPEG, "image/jpeg")])
-    assert response.status_code == 201, response.text
-    code = CODE.search(response.text).group(0)
-    link = TRACK.search(response.text).group(1)
+    done = await success_page(resident, response)
+    assert done.headers["cache-control"] == "no-store"
+    code = CODE.search(done.text).group(0)
+    link = TRACK.search(done.text).group(1)
     assert len(stored_files(app)) == 2
     snap = await snapshot(app, code)
     assert snap.registration.channel == Channel.WEB_PORTAL and len(snap.registration.attachments) == 2
@@ -96,9 +107,8 @@ async def test_a_resident_who_does_not_know_the_category_leaves_it_to_the_commun
     resident = await browser()
     form = await resident.get("/portal")
     assert '<option value="">不清楚，由工作人员判断</option>' in form.text
-    response = await submit(resident, {"category": ""})
-    assert response.status_code == 201, response.text
-    snap = await snapshot(app, CODE.search(response.text).group(0))
+    done = await success_page(resident, await submit(resident, {"category": ""}))
+    snap = await snapshot(app, CODE.search(done.text).group(0))
     assert snap.registration.category is None and snap.category is None
 
 
@@ -169,7 +179,7 @@ async def test_bad_uploads_are_refused_and_leave_nothing_behind(app, browser, en
         assert FORM["description"] in response.text  # what the resident typed is kept
     assert cases(engine) == 0 and stored_files(app) == []
     ok = await submit(resident, photos=[("c.webp", WEBP, "image/webp")])
-    assert ok.status_code == 201 and cases(engine) == 1 and len(stored_files(app)) == 1
+    assert ok.status_code == 303 and cases(engine) == 1 and len(stored_files(app)) == 1
 
 
 async def test_bad_fields_are_refused_and_change_nothing(app, browser, engine):
@@ -179,6 +189,8 @@ async def test_bad_fields_are_refused_and_change_nothing(app, browser, engine):
         ({"title": ""}, "诉求标题：必须填写"),
         ({"community_org_id": "st-xihu"}, "所选社区（村）不存在或已停用"),
         ({"category": "aliens"}, "诉求类别：选项无效"),
+        ({"title": "路灯\x1b[31m坏了"}, "内容含有不允许的控制字符"),
+        ({"description": "南门\u202e外路灯\x00"}, "内容含有不允许的控制字符"),
     ):
         response = await submit(resident, data)
         assert response.status_code == 422 and words in response.text, words
@@ -188,13 +200,13 @@ async def test_bad_fields_are_refused_and_change_nothing(app, browser, engine):
 async def test_portal_is_rate_limited_per_address(app, browser, engine):
     app.state.limiters["portal"] = SlidingWindowLimiter(2, 3600)
     resident = await browser(addr="192.0.2.7")
-    assert (await submit(resident)).status_code == 201
+    assert (await submit(resident)).status_code == 303
     assert (await submit(resident, {"reporter_phone": "1"})).status_code == 422  # refused tries count too
     limited = await submit(resident)
     assert limited.status_code == 429 and "操作过于频繁" in limited.text
     assert cases(engine) == 1
     neighbour = await browser(addr="192.0.2.8")
-    assert (await submit(neighbour)).status_code == 201
+    assert (await submit(neighbour)).status_code == 303
 
 
 async def test_tracking_links_cannot_be_guessed_or_enumerated(app, browser):

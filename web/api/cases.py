@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, HTTPException, Request
+from fastapi import APIRouter, Body, Header, HTTPException, Request, Response
 
 from web.api.schemas import CaseOut, ContactOut, ErrorOut, RegisteredOut, case_out
 from web.deps import ApiUser, ClientAddr, ClientDep, EngineDep, SettingsDep
@@ -18,8 +18,8 @@ from web.services.cases import (
     RegistrationInput,
     RegistrationRefused,
     get_snapshot,
-    register_case,
 )
+from web.services.intake import IntakeInProgress, IntakeKeyInvalid, IntakeKeyReused, register_from_api
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -28,28 +28,52 @@ REFUSED = {409: {"model": ErrorOut, "description": "流程拒绝了此操作（�
 INVALID = {422: {"model": ErrorOut, "description": "输入有误（原因见 detail）"}}
 
 
+IDEMPOTENCY = {
+    409: {"model": ErrorOut, "description": "同一 Idempotency-Key 的请求正在登记中，请稍后重试"},
+    422: {
+        "model": ErrorOut,
+        "description": "输入有误，或 Idempotency-Key 已用于内容不同的请求（原因见 detail）",
+    },
+}
+
+
 @router.post(
-    "", status_code=201, response_model=RegisteredOut, responses={403: {"model": ErrorOut}, **INVALID}
+    "", status_code=201, response_model=RegisteredOut, responses={403: {"model": ErrorOut}, **IDEMPOTENCY}
 )
 async def register(
     request: Request,
+    response: Response,
     me: ApiUser,
     engine: EngineDep,
     client: ClientDep,
     settings: SettingsDep,
     body: RegistrationInput,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description=(
+                "可选。同一调用方以同一键、同一内容重发（如超时后重试），返回首次登记的结果而不重复登记；"
+                "同一键、不同内容返回 422。键在 24 小时后失效。"
+            ),
+        ),
+    ] = None,
 ) -> RegisteredOut:
     """点单：登记一件群众诉求，启动其办理流程。照片请通过网页上传。"""
     if me.actor.role not in OFFICER_REGISTRARS:
         raise HTTPException(403, TEXT["may_not_register"])
     try:
-        registered = await register_case(
-            engine, client, settings, body.model_copy(update={"attachments": []}), me.actor
-        )
-    except RegistrationRefused as refused:
+        filed = await register_from_api(engine, client, settings, me.actor, body, idempotency_key)
+    except (RegistrationRefused, IntakeKeyInvalid, IntakeKeyReused) as refused:
         raise HTTPException(422, refused.message) from None
-    url = str(request.url_for("track", token=registered.tracking_token))
-    return RegisteredOut(code=registered.code, tracking_token=registered.tracking_token, tracking_url=url)
+    except IntakeInProgress as busy:
+        raise HTTPException(409, busy.message, headers={"Retry-After": "2"}) from None
+    if filed.tracking_token is None:  # a replay under a SECRET_KEY since rotated: the token is gone
+        raise HTTPException(409, TEXT["intake_token_gone"].format(code=filed.code))
+    if filed.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    url = str(request.url_for("track", token=filed.tracking_token))
+    return RegisteredOut(code=filed.code, tracking_token=filed.tracking_token, tracking_url=url)
 
 
 @router.get("/{code}", response_model=CaseOut, responses=NOT_FOUND)

@@ -1,4 +1,4 @@
-"""Signing in and out (HTML)."""
+"""Signing in and out (HTML). What failed sign-ins reveal and cause: `web.services.auth`."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from web.deps import (
 from web.i18n import TEXT
 from web.ratelimit import SlidingWindowLimiter
 from web.security import SESSION_COOKIE, SESSION_MAX_AGE, sign
-from web.services.auth import LoginFailed, authenticate, close_session, open_session
+from web.services.auth import LoginFailed, LoginThrottled, authenticate, close_session, open_session
 from web.templating import TemplatesDep
 
 router = APIRouter(tags=["sessions"], dependencies=[CsrfProtected])
@@ -64,7 +64,10 @@ def login(
         user = authenticate(engine, settings, username, password, addr)
     except LoginFailed as failed:
         attempts.hit(addr)
-        return templates.render(request, "login.html", {**context, "error": failed.message}, status_code=401)
+        status = 429 if isinstance(failed, LoginThrottled) else 401
+        return templates.render(
+            request, "login.html", {**context, "error": failed.message}, status_code=status
+        )
     sid = open_session(engine, user, addr, request.headers.get("user-agent", ""))
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
@@ -23,12 +23,14 @@ from web.deps import (
 )
 from web.htmx import trigger
 from web.i18n import TEXT
+from web.routes.portal import NO_STORE
 from web.schemas.errors import describe
 from web.schemas.queries import CaseQuery
 from web.services.case_page import ContactNotAllowed, attachment_path, load_case_view, reveal_contact
 from web.services.case_search import search_cases
 from web.services.cases import OFFICER_REGISTRARS, RegistrationInput, RegistrationRefused
-from web.services.registration import communities_for, register_with_photos
+from web.services.intake import IntakeInProgress, form_key, new_form_key, officer_result, submit_from_officer
+from web.services.registration import communities_for
 from web.templating import TemplatesDep
 from web.uploads import UploadRejected, media_type
 from workflows.policies import POLICIES
@@ -73,6 +75,8 @@ def _registration_context(engine: EngineDep, me: CurrentUser) -> dict:
         "policies": list(POLICIES.values()),
         "values": {},
         "error": "",
+        # One key per form shown: sent twice (a double click, back and send again), it files once.
+        "intake_key": new_form_key(),
     }
 
 
@@ -95,23 +99,45 @@ async def register(
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     files = [f for f in form.getlist("photos") if isinstance(f, UploadFile)]
-    context = {**_registration_context(engine, me), "values": values}
+    key = form_key(values.get("intake_key"))
+    context = {**_registration_context(engine, me), "values": values, "intake_key": key}
     try:
         data = RegistrationInput.model_validate(values)
-        registered = await register_with_photos(engine, client, settings, data, files, me.actor)
+        await submit_from_officer(engine, client, settings, me.actor, key, data, files)
     except ValidationError as invalid:
         context["error"] = describe(invalid.errors())
         return templates.render(request, "cases/new.html", context, status_code=422)
-    except (UploadRejected, RegistrationRefused) as refused:
+    except (UploadRejected, RegistrationRefused, IntakeInProgress) as refused:
         context["error"] = refused.message
-        return templates.render(request, "cases/new.html", context, status_code=422)
-    tracking = str(request.url_for("track", token=registered.tracking_token))
-    return templates.render(
-        request,
-        "cases/registered.html",
-        {"active": "register", "code": registered.code, "tracking_url": tracking},
-        status_code=201,
-    )
+        return templates.render(
+            request,
+            "cases/new.html",
+            context,
+            status_code=409 if isinstance(refused, IntakeInProgress) else 422,
+        )
+    # Post/redirect/get: a reload of the result page files nothing, nor does the same form sent twice.
+    return RedirectResponse(request.url_for("case_registered", key=key).path, status_code=303)
+
+
+@router.get("/registered/{key}", name="case_registered", dependencies=[require_roles(*OFFICER_REGISTRARS)])
+async def registered(
+    request: Request,
+    key: str,
+    me: CurrentUser,
+    engine: EngineDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+) -> Response:
+    filed = await officer_result(engine, settings, me.actor.user_id, key)
+    if filed is None:
+        raise HTTPException(404, TEXT["case_not_found"])
+    token = filed.tracking_token
+    context = {
+        "active": "register",
+        "code": filed.code,
+        "tracking_url": str(request.url_for("track", token=token)) if token else "",
+    }
+    return templates.render(request, "cases/registered.html", context, headers=NO_STORE)
 
 
 @router.get("/{code}")

@@ -1,9 +1,29 @@
-"""Signing in: password checks with lock-out, server-side sessions with idle expiry, API tokens."""
+"""Signing in: password checks with lock-out, server-side sessions with idle expiry, API tokens.
+
+Failed sign-ins, and what they may and may not reveal or cause (W = LOGIN_LOCKOUT_MINUTES,
+N = LOGIN_MAX_FAILURES):
+
+1. Per client address, over all usernames: after 30 failures in 15 minutes the address gets 429
+   (`LOGIN_FAILURES_PER_ADDRESS` in `web.app`, counted in memory by `web.routes.auth`) — password
+   spraying across many accounts. The address is `web.deps.client_addr`'s: a forwarded header
+   counts only from a trusted proxy.
+2. Per address and username: an address that failed N - 1 times on one username within W (since
+   its last successful sign-in there) gets 429 for that username, before any password is checked.
+   So one address alone can never lock an account: it is throttled one failure short of the lock.
+3. Per account: N wrong passwords within W, from any addresses together, lock the account for W
+   (guessing spread over many addresses). The lock ends by itself; an admin may lift it sooner
+   (`lift_lockout`), which also forgives every address's failures on the account so far.
+   Failures older than W are forgotten, so a lock takes N failures close together, not N ever.
+
+Every failure (unknown username, wrong password, locked account) answers the same 401 with the same
+message and spends the same password-hashing time, so nobody learns which usernames exist or that
+an account is locked; only someone who gives the right password of a deactivated account is told so.
+Every attempt is recorded in `login_attempts`, which is also what rules 2 and 3 count.
+"""
 
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from settings import Settings
-from store.auth import LoginAttempt, WebSession
+from store.auth import UNLOCKED, LoginAttempt, WebSession, failures_since
 from store.models import User
 from web.i18n import TEXT
 from web.security import burn_password_check, new_api_token, new_token, sha256, verify_password
@@ -28,6 +48,14 @@ class LoginFailed(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class LoginThrottled(LoginFailed):
+    """Too many failures on this username from this address lately: 429, no password checked."""
+
+
+# Failures that are a guess at a password: they count towards the per-address limit (rule 2).
+GUESSES = ("bad_password", "unknown_user")
 
 
 @dataclass
@@ -48,38 +76,37 @@ def _record(session: Session, username: str, addr: str, success: bool, reason: s
 
 
 def authenticate(engine: Engine, settings: Settings, username: str, password: str, addr: str) -> User:
-    """The user with these credentials, or `LoginFailed` with what to tell them.
+    """The user with these credentials, or `LoginFailed` (`LoginThrottled`) with what to tell them.
 
-    An unknown username and a wrong password get the same answer and take the same time. After
-    `login_max_failures` wrong passwords in a row the account locks for `login_lockout_minutes`;
-    while locked, not even the right password opens it.
+    The policy is the module's docstring: the address is throttled before the account can lock, the
+    lock is temporary, and every failure looks the same.
     """
     now = datetime.now(UTC)
-    username = username.strip()
+    window = now - timedelta(minutes=settings.login_lockout_minutes)
+    username = username.strip()[:64]
     with Session(engine, expire_on_commit=False) as session:
+        if failures_since(session, username, window, GUESSES, addr) >= _per_address_limit(settings):
+            _record(session, username, addr, False, "throttled")
+            session.commit()
+            raise LoginThrottled(TEXT["rate_limited"])
         user = session.exec(select(User).where(User.username == username)).first()
-        if user is None:
+        if user is None or (user.locked_until is not None and user.locked_until > now):
             burn_password_check(password)
-            _record(session, username, addr, False, "unknown_user")
+            _record(session, username, addr, False, "unknown_user" if user is None else "locked")
             session.commit()
             raise LoginFailed(TEXT["login_failed"])
-        if user.locked_until is not None and user.locked_until > now:
-            _record(session, username, addr, False, "locked")
-            session.commit()
-            minutes = math.ceil((user.locked_until - now).total_seconds() / 60)
-            raise LoginFailed(TEXT["login_locked"].format(minutes=minutes))
         if not verify_password(password, user.password_hash):
-            user.failed_logins += 1
-            message = TEXT["login_failed"]
+            # Failures older than the window no longer count (an admin's unlock sets the count to 0).
+            recent = failures_since(session, username, window, ("bad_password",))
+            user.failed_logins = min(user.failed_logins, recent) + 1
             if user.failed_logins >= settings.login_max_failures:
                 user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
                 user.failed_logins = 0
-                message = TEXT["login_locked"].format(minutes=settings.login_lockout_minutes)
                 log.warning("user %s locked after repeated failed logins", user.id)
             session.add(user)
             _record(session, username, addr, False, "bad_password")
             session.commit()
-            raise LoginFailed(message)
+            raise LoginFailed(TEXT["login_failed"])
         if not user.active:
             _record(session, username, addr, False, "inactive")
             session.commit()
@@ -89,6 +116,19 @@ def authenticate(engine: Engine, settings: Settings, username: str, password: st
         _record(session, username, addr, True, "ok")
         session.commit()
         return user
+
+
+def lift_lockout(session: Session, user: User) -> None:
+    """An admin's unlock (or password reset): the account opens at once, and the failures so far,
+    from every address, are forgiven. The caller commits."""
+    user.failed_logins, user.locked_until = 0, None
+    session.add(user)
+    _record(session, user.username, "", False, UNLOCKED)
+
+
+def _per_address_limit(settings: Settings) -> int:
+    # One short of the lock, so a single address cannot lock anyone out (with N = 1 it still can).
+    return max(1, settings.login_max_failures - 1)
 
 
 def open_session(engine: Engine, user: User, addr: str, user_agent: str) -> str:

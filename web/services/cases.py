@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -32,6 +32,7 @@ from web.timeutil import SHANGHAI, as_aware
 from workflows.case import CaseWorkflow
 from workflows.ids import WORKFLOW_PREFIX, case_number, code_of, workflow_id
 from workflows.policies import DEFAULT_POLICY_ID, POLICIES
+from workflows.rules import FORBIDDEN_CHARACTERS
 from workflows.types import (
     Action,
     Actor,
@@ -128,6 +129,14 @@ class RegistrationInput(BaseModel):
     # When an offline request (a visit, a letter) was actually received; naive times are Beijing time.
     received_at: Annotated[datetime | None, BeforeValidator(_blank_to_none)] = None
     policy_id: str = DEFAULT_POLICY_ID
+
+    @field_validator("reporter_name", "reporter_address", "title", "description", "location")
+    @classmethod
+    def _no_control_characters(cls, value: str) -> str:
+        # The same rule the workflow applies to every decision's text (workflows.rules).
+        if FORBIDDEN_CHARACTERS.search(value):
+            raise ValueError(TEXT["control_characters"])
+        return value
 
     @field_validator("received_at")
     @classmethod
@@ -232,6 +241,8 @@ async def register_case(
             log.error("case code %s is already taken in Temporal; recovering the sequence", code)
             await recover_sequence(engine, client, settings.district_prefix, year)
         except RPCError as error:
+            if await _started_after_all(client, code):
+                break  # the answer was lost, not the start: the code is ours (the counter gave it once)
             log.error("could not start case %s: %s", code, error)
             raise CaseUnavailable(code) from error
     else:
@@ -241,6 +252,16 @@ async def register_case(
         log.warning("case %s started but is not in the read model yet", code)
     log.info("case %s registered by %s (%s)", code, registered_by.user_id, registered_by.role.value)
     return Registered(code=code, tracking_token=token)
+
+
+async def _started_after_all(client: Client, code: str) -> bool:
+    """Whether a start whose answer failed (a timeout) reached Temporal all the same, so that a retry
+    of the registration never files the request twice."""
+    try:
+        await client.get_workflow_handle(workflow_id(code)).describe(rpc_timeout=READ_TIMEOUT)
+    except RPCError:
+        return False
+    return True
 
 
 async def _projected(engine: Engine, code: str, within: float) -> bool:
@@ -303,6 +324,9 @@ async def decide(client: Client, code: str, action: Action, payload: Any) -> Dec
         if error.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
             raise DecisionRefused(TEXT["case_closed_or_missing"]) from error
         raise CaseUnavailable(code) from error
+    except WorkflowUpdateRPCTimeoutOrCancelledError as timed_out:
+        # The decision may still be applied; sent again, it is refused as already taken.
+        raise CaseUnavailable(code) from timed_out
     if not result.projected:
         log.warning("case %s: %s recorded, read model behind (it catches up by itself)", code, action.value)
     log.info("case %s: %s by %s", code, action.value, payload.actor.user_id)

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from store.models import LeaderStreet, Org, OrgKind, User
 from web.i18n import TEXT
 from web.security import hash_password
-from web.services.auth import end_user_sessions, issue_api_token
+from web.services.auth import end_user_sessions, issue_api_token, lift_lockout
 from workflows.types import Actor, Role
 
 log = logging.getLogger("liudan.web.admin")
@@ -163,7 +163,7 @@ def reset_password(engine: Engine, user_id: str) -> str:
     with Session(engine) as session:
         user = _user(session, user_id)
         user.password_hash = hash_password(password)
-        user.failed_logins, user.locked_until = 0, None
+        lift_lockout(session, user)
         end_user_sessions(session, user_id)
         session.add(user)
         session.commit()
@@ -173,7 +173,7 @@ def reset_password(engine: Engine, user_id: str) -> str:
 def unlock(engine: Engine, user_id: str) -> None:
     with Session(engine) as session:
         user = _user(session, user_id)
-        user.failed_logins, user.locked_until = 0, None
+        lift_lockout(session, user)
         session.add(user)
         session.commit()
 

@@ -1,0 +1,120 @@
+"""`python server.py --dev` (make run) supervises the Temporal dev server: one that dies is restarted
+and the service is ready again, and SIGTERM stops the whole process tree within 10 s."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.e2e.conftest import ROOT, _wait_healthy, free_port
+
+RESTARTED_WITHIN = 30.0
+STOPPED_WITHIN = 10.0
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # pid (comm) state ppid ...: comm may hold spaces, so split after its closing parenthesis.
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def temporal_child(pid: int) -> int | None:
+    for child in children(pid):
+        try:
+            cmdline = (Path("/proc") / str(child) / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"start-dev" in cmdline:
+            return child
+    return None
+
+
+def alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def readiness(web: str) -> dict[str, str] | None:
+    try:
+        with urllib.request.urlopen(f"{web}/readyz", timeout=3) as response:
+            return json.loads(response.read())
+    except (OSError, urllib.error.HTTPError):
+        return None
+
+
+def wait_until(condition, within: float, what: str, log: Path):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.25)
+    raise AssertionError(f"{what} not within {within:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def test_a_dead_temporal_comes_back_and_sigterm_stops_everything(tmp_path: Path) -> None:
+    web_port, temporal_port, ui_port = free_port(), free_port(), free_port()
+    env = {
+        **os.environ,
+        "LIUDAN_ENV": "dev",
+        "DATA_DIR": str(tmp_path),
+        "WEB_PORT": str(web_port),
+        "TEMPORAL_PORT": str(temporal_port),
+        "TEMPORAL_UI_PORT": str(ui_port),
+        "TASK_QUEUE": "liudan-runner",
+    }
+    for name in ("DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_UI_URL", "PAYLOAD_KEYS"):
+        env.pop(name, None)
+    web = f"http://127.0.0.1:{web_port}"
+    log_path = tmp_path / "server.log"
+    log = open(log_path, "wb")
+    server = subprocess.Popen(
+        [sys.executable, "server.py", "--dev"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    temporal: int | None = None
+    try:
+        _wait_healthy(web, server, log_path)
+        ready = {"temporal": "ok", "database": "ok"}
+        wait_until(lambda: readiness(web) == ready, 60, "ready", log_path)
+        first = temporal = temporal_child(server.pid)
+        assert first is not None
+
+        os.kill(first, signal.SIGKILL)
+        temporal = wait_until(
+            lambda: (pid := temporal_child(server.pid)) != first and pid,
+            RESTARTED_WITHIN,
+            "restarted",
+            log_path,
+        )
+        wait_until(lambda: readiness(web) == ready, RESTARTED_WITHIN, "ready again", log_path)
+        assert "restarting it in 1 s" in log_path.read_text()
+
+        began = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=STOPPED_WITHIN)
+        assert time.monotonic() - began < STOPPED_WITHIN
+        assert not alive(temporal), "the Temporal dev server outlived the runner"
+        assert "Liudan stopped." in log_path.read_text()
+    finally:
+        if server.poll() is None:
+            server.kill()
+        if temporal and alive(temporal):
+            os.kill(temporal, signal.SIGKILL)
+        log.close()
