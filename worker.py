@@ -9,6 +9,7 @@ import asyncio
 import logging
 import signal
 import sys
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from temporalio.api.enums.v1 import IndexedValueType
@@ -18,13 +19,18 @@ from temporalio.worker import Worker
 from temporalio.workflow import NondeterminismError
 
 import payloads
+from activities.calendar import SHANGHAI
 from activities.deadlines import DeadlineActivities
 from activities.directory import DirectoryRefresher
 from activities.projection import ProjectionActivities
+from activities.reconcile import ReconcileActivities, Reconciler, ensure_schedules
+from payloads.keys import PayloadKeysInvalid
 from settings import Settings, get_settings
 from store.db import create_schema, make_engine
 from workflows import search_attributes
 from workflows.case import CaseWorkflow
+from workflows.reconcile import ReconcileWorkflow
+from workflows.types import ReconcileRequest, ReconcileScope
 
 log = logging.getLogger("liudan.worker")
 
@@ -72,13 +78,28 @@ def build_worker(client: Client, engine: Engine, task_queue: str, *, strict: boo
     DirectoryRefresher(engine).install()
     deadlines = DeadlineActivities(engine)
     projection = ProjectionActivities(engine)
+    reconcile = ReconcileActivities(client, engine)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[CaseWorkflow],
-        activities=[deadlines.compute_deadline, projection.project_case],
+        workflows=[CaseWorkflow, ReconcileWorkflow],
+        activities=[deadlines.compute_deadline, projection.project_case, reconcile.reconcile_cases],
         workflow_failure_exception_types=[NondeterminismError] if strict else [],
     )
+
+
+async def after_start(client: Client, engine: Engine, task_queue: str) -> None:
+    """Once the worker polls: the reconciler's schedules exist, the code sequences are past every code
+    Temporal has seen, and the cases changed in the last hour (where a crash of the previous process
+    left phantoms, if any) equal what Temporal holds. Failures are logged; the worker runs regardless."""
+    reconciler = Reconciler(client, engine)
+    try:
+        await ensure_schedules(client, task_queue)
+        await reconciler.recover_sequences(year=datetime.now(SHANGHAI).year)
+        report = await reconciler.reconcile(ReconcileRequest(ReconcileScope.RECENT, window_minutes=60))
+        log.info("start-up reconcile: %d cases checked, %d repaired", report.checked, len(report.repaired))
+    except Exception:
+        log.warning("start-up reconcile did not finish; the scheduled one will", exc_info=True)
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
@@ -88,7 +109,9 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     create_schema(engine)
     async with build_worker(client, engine, settings.task_queue):
         log.info("worker running on task queue %s at %s", settings.task_queue, settings.temporal_address)
+        maintenance = asyncio.create_task(after_start(client, engine, settings.task_queue))
         await stop.wait()
+        maintenance.cancel()
 
 
 def main() -> None:
@@ -104,8 +127,8 @@ def main() -> None:
 
     try:
         asyncio.run(run())
-    except SearchAttributesMissing as missing:
-        log.error("%s", missing)
+    except (SearchAttributesMissing, PayloadKeysInvalid) as unusable:
+        log.error("%s", unusable)
         sys.exit(2)
 
 

@@ -63,16 +63,16 @@ class ProjectionActivities:
         snap = projection.snapshot
         with Session(self._engine) as session:
             row = _locked_case(session, snap.code)
-            if row is not None and row.version > snap.version:
+            if row is not None and row.version > snap.version and not projection.force:
                 return False
             _write_case(session, row, snap, projection.new_events, projection.event_count, full=False)
             session.commit()
         return True
 
-    def replace(self, snap: CaseSnapshot, expected_version: int | None) -> bool:
+    def replace(self, snap: CaseSnapshot, expected_version: int | None, *, dry_run: bool = False) -> bool:
         """Writes the whole case from a full snapshot (timeline included) if the stored version is
-        still `expected_version` (None: no row yet). True when the read model differed and was
-        rewritten; False when it already matched or moved on meanwhile (the workflow projected)."""
+        still `expected_version` (None: no row yet). True when the read model differed (and, unless
+        `dry_run`, was rewritten); False when it already matched or moved on meanwhile."""
         with Session(self._engine) as session:
             row = _locked_case(session, snap.code)
             if (row.version if row is not None else None) != expected_version:
@@ -80,11 +80,18 @@ class ProjectionActivities:
             before = stored_state(session, snap.code)
             _write_case(session, row, snap, snap.timeline, len(snap.timeline), full=True)
             session.flush()
-            if stored_state(session, snap.code) == before:
+            if dry_run or stored_state(session, snap.code) == before:
+                differs = dry_run and stored_state(session, snap.code) != before
                 session.rollback()
-                return False
+                return differs
             session.commit()
         return True
+
+
+def stored_version(engine: Engine, code: str) -> int | None:
+    with Session(engine) as session:
+        row = session.get(Case, code)
+        return row.version if row is not None else None
 
 
 def record_attention(engine: Engine, code: str, version: int, problem: str) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import or_, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from store.case_records import CaseDeadline
 from store.models import Case, CaseDepartment, CaseEvent, Rating
 from store.periods import Period
 from store.scopes import Scope, ScopeKind
@@ -71,11 +72,27 @@ class RatingFact:
     lead_department_id: str | None
 
 
+@dataclass(frozen=True)
+class DeadlineFact:
+    """A clock as the case recorded it (case_deadlines): never recomputed with today's calendar."""
+
+    kind: str
+    started_at: datetime
+    due_at: datetime
+    state: str
+    closed_at: datetime | None
+
+
+# The clocks whose recorded due times the figures read (sign on time, first response on time).
+DEADLINE_KINDS = ("sign", "response")
+
+
 @dataclass
 class Facts:
     period: Period
     cases: dict[str, CaseFact] = field(default_factory=dict)
     assignments: dict[str, list[AssignmentFact]] = field(default_factory=dict)  # by case code
+    deadlines: dict[str, list[DeadlineFact]] = field(default_factory=dict)  # by case code, in start order
     ratings: list[RatingFact] = field(default_factory=list)  # given in the period
     reopened_codes: set[str] = field(default_factory=set)  # reopened in the period
 
@@ -164,6 +181,16 @@ def load_facts(session: Session, period: Period, scope: Scope) -> Facts:
         returned = any(dispatched_at is None or at >= dispatched_at for at in returned_at)
         facts.assignments.setdefault(code, []).append(
             AssignmentFact(code, department, lead, dispatched_at, accepted_at, returned)
+        )
+
+    clocks = (
+        select(CaseDeadline)
+        .where(col(CaseDeadline.case_code).in_(codes), col(CaseDeadline.kind).in_(DEADLINE_KINDS))
+        .order_by(CaseDeadline.started_at)  # type: ignore[arg-type]
+    )
+    for d in session.exec(clocks).all():
+        facts.deadlines.setdefault(d.case_code, []).append(
+            DeadlineFact(d.kind, d.started_at, d.due_at, d.state, d.closed_at)
         )
 
     ratings = (

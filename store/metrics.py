@@ -134,8 +134,8 @@ def compute_metrics(
     intake = [c for c, _ in view.intake]
     returned = (view.intake_returned, len(intake))
     ratings = view.ratings
-    signed = None if view.reported is None else _signed_on_time(view.reported, calendar, as_of)
-    responded = _responded_same_day(view.dispatched, facts.cases, calendar, as_of)
+    signed = None if view.reported is None else _signed_on_time(view.reported, facts, calendar, as_of)
+    responded = _responded_same_day(view.dispatched, facts, calendar, as_of)
     completed = [c for c in cases if p.contains(c.completed_at)]
     on_time = (sum(not c.ever_overdue for c in completed), len(completed))
     days = sorted(calendar.working_days_between(c.received_at, c.completed_at) for c in completed)  # type: ignore[arg-type]
@@ -218,12 +218,23 @@ def deadline(calendar: WorkCalendar, start: datetime, span: Span, cutoff_hour: i
     return start + timedelta(seconds=span.amount)
 
 
-def _signed_on_time(reported: list[CaseFact], calendar: WorkCalendar, as_of: datetime) -> tuple[int, int]:
+def recorded_due(facts: Facts, code: str, kind: str, by: datetime) -> datetime | None:
+    """The due time the case recorded for its latest `kind` clock started by `by`, if it recorded one
+    (cases projected before deadlines were recorded have none: their limits are recomputed)."""
+    clocks = [d for d in facts.deadlines.get(code, []) if d.kind == kind and d.started_at <= by]
+    return clocks[-1].due_at if clocks else None
+
+
+def _signed_on_time(
+    reported: list[CaseFact], facts: Facts, calendar: WorkCalendar, as_of: datetime
+) -> tuple[int, int]:
     on_time = counted = 0
     for c in reported:
-        policy = POLICIES.get(c.policy_id, POLICIES[DEFAULT_POLICY_ID])
-        start = c.received_at if policy.sign.from_receipt else c.reported_at
-        due = deadline(calendar, start, policy.sign, policy.cutoff_hour)  # type: ignore[arg-type]
+        due = recorded_due(facts, c.code, "sign", c.signed_at or as_of)
+        if due is None:
+            policy = POLICIES.get(c.policy_id, POLICIES[DEFAULT_POLICY_ID])
+            start = c.received_at if policy.sign.from_receipt else c.reported_at
+            due = deadline(calendar, start, policy.sign, policy.cutoff_hour)  # type: ignore[arg-type]
         if c.signed_at is not None:
             counted += 1
             on_time += c.signed_at <= due
@@ -233,15 +244,17 @@ def _signed_on_time(reported: list[CaseFact], calendar: WorkCalendar, as_of: dat
 
 
 def _responded_same_day(
-    rows: list[AssignmentFact], cases: dict[str, CaseFact], calendar: WorkCalendar, as_of: datetime
+    rows: list[AssignmentFact], facts: Facts, calendar: WorkCalendar, as_of: datetime
 ) -> tuple[int, int]:
     on_time = counted = 0
     for a in rows:
         if a.returned and a.accepted_at is None:
             continue  # a return is judged by the return rate, not here
-        case = cases.get(a.case_code)
-        policy = POLICIES.get(case.policy_id if case else "", POLICIES[DEFAULT_POLICY_ID])
-        due = deadline(calendar, a.dispatched_at, _SAME_DAY, policy.cutoff_hour)  # type: ignore[arg-type]
+        due = recorded_due(facts, a.case_code, "response", a.accepted_at or as_of)
+        if due is None:
+            case = facts.cases.get(a.case_code)
+            policy = POLICIES.get(case.policy_id if case else "", POLICIES[DEFAULT_POLICY_ID])
+            due = deadline(calendar, a.dispatched_at, _SAME_DAY, policy.cutoff_hour)  # type: ignore[arg-type]
         if a.accepted_at is not None:
             counted += 1
             on_time += a.accepted_at <= due

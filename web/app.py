@@ -14,12 +14,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException
 from temporalio.client import Client
 
+import payloads
 from settings import Settings, get_settings
 from store.db import create_schema, make_engine
 from web import errors
@@ -27,14 +28,17 @@ from web.api import api_router, docs_router
 from web.middleware import AnonymousNonceMiddleware, BodyLimitMiddleware, SecurityHeadersMiddleware
 from web.ratelimit import SlidingWindowLimiter
 from web.routes import (
+    admin_attention,
     admin_calendar,
     admin_orgs,
     admin_users,
     admin_weights,
     auth,
     cases,
+    codec,
     dashboard,
     decisions,
+    health,
     inbox,
     leader,
     ledger,
@@ -75,9 +79,7 @@ def create_app(
         create_schema(app.state.engine)
         uploads_dir(settings.data_dir).mkdir(parents=True, exist_ok=True)
         # lazy: the web starts (and /healthz answers) while Temporal is still coming up.
-        app.state.temporal_client = temporal_client or await Client.connect(
-            settings.temporal_address, namespace=settings.temporal_namespace, lazy=True
-        )
+        app.state.temporal_client = temporal_client or await payloads.connect(settings, lazy=True)
         app.state.workdays = WorkingDays(app.state.engine)
         app.state.limiters = {
             "portal": SlidingWindowLimiter(settings.portal_rate_limit, settings.portal_rate_window_seconds),
@@ -106,12 +108,10 @@ def create_app(
     errors.install(app)
     app.add_exception_handler(FiguresRefused, _figures_refused)  # type: ignore[arg-type]
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> JSONResponse:
-        return JSONResponse({"status": "ok"})
-
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (
+        health,
+        codec,
         auth,
         inbox,
         cases,
@@ -122,6 +122,7 @@ def create_app(
         admin_users,
         admin_orgs,
         admin_calendar,
+        admin_attention,
         admin_weights,
         dashboard,
         rankings,

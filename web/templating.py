@@ -50,6 +50,7 @@ def nav_for(role: Role | None) -> list[NavItem]:
             NavItem("/admin/orgs", TEXT["nav_orgs"], "orgs"),
             NavItem("/admin/calendar", TEXT["nav_calendar"], "calendar"),
             NavItem("/admin/weights", TEXT["nav_weights"], "weights"),
+            NavItem("/admin/attention", TEXT["nav_attention"], "attention"),
         ]
     return items
 

@@ -7,8 +7,9 @@ officer (or a resident's tracking link):
 - Updates, one per decision, each with a validator that refuses wrong role / org / stage / payload
   before anything enters the history: triage, resolve_locally, report_up, close_unreasonable, sign,
   dispatch, accept, return_case, request_extension, decide_extension, submit_result, supervise,
-  escalate, take_charge, rate, reopen, close_after_review, withdraw; and recompute_deadlines
-  (admins, after loading a new year's official calendar).
+  escalate, take_charge, rate, reopen, close_after_review, withdraw; recompute_deadlines
+  (admins, after loading a new year's official calendar); and reproject (the reconciler, when the
+  read model shows a version Temporal never recorded).
 - Query `snapshot`: the live state (stage, holders, every deadline, flags, timeline).
 
 Every deadline is a timer of its own with a summary (部门办结时限) so the Temporal UI reads
@@ -33,7 +34,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.deadlines import DeadlineActivities
@@ -67,6 +68,7 @@ with workflow.unsafe.imports_passed_through():
         RatingDecision,
         RecomputeDeadlines,
         ReportUp,
+        Reprojection,
         ResultSubmission,
         ReturnDecision,
         ReviewDecision,
@@ -347,6 +349,22 @@ class CaseWorkflow:
     def _recompute_deadlines(self, d: RecomputeDeadlines) -> None:
         self._validate(Action.RECOMPUTE_DEADLINES, d)
 
+    @workflow.update
+    async def reproject(self, r: Reprojection) -> DecisionResult:
+        """The reconciler found a version in the read model that Temporal never recorded (a worker
+        killed between the projection's commit and its workflow task): the case writes the state it
+        really holds over it, under its lock, so no projection of its own can race the repair."""
+        async with self._lock:
+            projected = await self._project(force=True)
+            return self._result(projected)
+
+    @reproject.validator
+    def _reproject(self, r: Reprojection) -> None:
+        if r.actor.role not in (Role.SYSTEM, Role.ADMIN):
+            raise ApplicationError(
+                "只有系统或管理员可以重写读模型", type="DecisionRefused", non_retryable=True
+            )
+
     # --- machinery -----------------------------------------------------------------------------
 
     def _validate(self, action: Action, d: Any) -> None:
@@ -501,7 +519,7 @@ class CaseWorkflow:
         self._publish()
         return projected
 
-    async def _project(self) -> bool:
+    async def _project(self, *, force: bool = False) -> bool:
         """One bounded projection of the current state (under the lock, so writes keep version order).
 
         A read model that is down (or slow) sets `_behind`, and `_catch_up` tries again later. A
@@ -510,8 +528,10 @@ class CaseWorkflow:
         s = self._s
         projection = Projection(
             snapshot=dataclasses.replace(s, timeline=[]),
-            new_events=s.timeline[self._projected :],
+            # A forced write sends the whole timeline (a local activity's input is not kept in history).
+            new_events=s.timeline if force else s.timeline[self._projected :],
             event_count=len(s.timeline),
+            force=force,
         )
         try:
             await workflow.execute_local_activity_method(
@@ -520,10 +540,11 @@ class CaseWorkflow:
                 schedule_to_close_timeout=PROJECTION_BUDGET,
                 retry_policy=PROJECTION_RETRY,
             )
-        except ActivityError as failed:
-            rejected = (
-                isinstance(failed.cause, ApplicationError) and failed.cause.type == "ProjectionRejected"
-            )
+        except FailureError as failed:
+            # A local activity's failure may arrive as the ApplicationError itself, or wrapped in an
+            # ActivityError (or as a TimeoutError when its budget ran out).
+            cause = failed.cause if isinstance(failed, ActivityError) else failed
+            rejected = isinstance(cause, ApplicationError) and cause.type == "ProjectionRejected"
             self._behind = not rejected
             workflow.logger.warning(
                 "case %s version %d not projected (%s)",

@@ -497,3 +497,35 @@ class Projection:
     snapshot: CaseSnapshot
     new_events: list[TimelineEntry] = field(default_factory=list)
     event_count: int = 0  # 0: unknown (projections recorded before it existed)
+    # Written even over a newer stored version: the reconciler found a version Temporal never
+    # recorded (a phantom), and the workflow, holding its lock, writes what it really holds.
+    force: bool = False
+
+
+@dataclass
+class Reprojection:
+    """The reconciler asks a running case to write its state over a phantom in the read model."""
+
+    actor: Actor
+
+
+# --- maintenance (reconciler and rebuild) ---------------------------------------------------
+
+
+class ReconcileScope(StrEnum):
+    RECENT = "recent"  # cases the read model changed in the last window (after a crash, a phantom)
+    ALL = "all"  # every open case in Temporal and in the read model (nightly)
+
+
+@dataclass
+class ReconcileRequest:
+    scope: ReconcileScope = ReconcileScope.RECENT
+    window_minutes: int = 60
+
+
+@dataclass
+class ReconcileReport:
+    checked: int = 0
+    repaired: list[str] = field(default_factory=list)  # case codes whose read model was rewritten
+    missing: list[str] = field(default_factory=list)  # in the read model, unknown to Temporal
+    failed: list[str] = field(default_factory=list)  # could not be read from Temporal this time

@@ -197,3 +197,36 @@ def test_every_figure_has_a_definition() -> None:
     assert format_value("satisfaction", 0.9354) == "93.5%"
     assert format_value("avg_days", 2.25) == "2.2"
     assert format_value("received", 12) == "12"
+
+
+def test_figures_read_the_deadlines_cases_recorded(march: Engine) -> None:
+    """A case's recorded clock wins over today's recomputation: C3 was signed the day after it was
+    reported (late by today's calendar), but its case recorded a sign deadline two days out (the limit
+    in force when it ran), so it counts as on time; C9's recorded clock is still running (not late)."""
+    from sqlmodel import Session, select
+
+    from store.case_records import CaseDeadline
+    from store.models import Case
+
+    with Session(march) as session:
+        for reported, due in (
+            ("2026-03-05 11:00", "2026-03-31 23:59"),
+            ("2026-03-30 11:00", "2026-05-01 23:59"),
+        ):
+            case = session.exec(select(Case).where(Case.reported_at == sh(reported))).one()  # C3, C9
+            assert case.reported_at is not None
+            session.add(
+                CaseDeadline(
+                    case_code=case.code,
+                    deadline_id="sign-1",
+                    kind="sign",
+                    started_at=case.reported_at,
+                    warn_at=case.reported_at,
+                    due_at=sh(due),
+                    state="met" if case.signed_at else "running",
+                    closed_at=case.signed_at,
+                )
+            )
+        session.commit()
+    # C1 ✓, C2 ✓, C3 ✓ (recorded limit), C7 ✓, C9 not yet due (recorded), C10 ✓ → 5/5
+    assert metrics(march, DISTRICT).fractions["signed_on_time"] == (5, 5)

@@ -1,0 +1,251 @@
+"""The reconciler and the rebuild: the read model made equal to what Temporal holds.
+
+Temporal is the source of truth; the read model is a projection that can drift when a process dies at
+the wrong moment (a projection committed whose workflow task Temporal never recorded: a phantom), or
+be lost or restored from an old backup. For each case:
+
+- read the case from Temporal: the `snapshot` query while it runs, its result once it completed;
+- if the read model holds a *newer* version than a running case, that version is a phantom: ask the
+  case (Update `reproject`) to write its real state over it, under its own lock;
+- otherwise write the whole case over the read model if it differs, guarded by the stored version
+  (a projection by the case itself in the meantime wins).
+
+Who runs it: the worker at start (cases changed in the last hour), the Temporal Schedules
+`liudan-reconcile-recent` (every 10 minutes) and `liudan-reconcile-all` (nightly, every open case), and
+`python server.py rebuild-read-model` (every case Temporal holds, open and closed, idempotently; it
+also moves the case-code sequences past every code Temporal has seen).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+from temporalio import activity
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleCalendarSpec,
+    ScheduleIntervalSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleRange,
+    ScheduleSpec,
+    WorkflowExecutionStatus,
+)
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities.projection import ProjectionActivities, stored_version
+from store.codes import advance_counter
+from store.models import Case
+from workflows.case import CaseWorkflow
+from workflows.ids import case_number, code_of, workflow_id
+from workflows.reconcile import ReconcileWorkflow
+from workflows.types import (
+    Actor,
+    CaseSnapshot,
+    ReconcileReport,
+    ReconcileRequest,
+    ReconcileScope,
+    Reprojection,
+    Role,
+    Stage,
+)
+
+log = logging.getLogger("liudan.reconcile")
+RECONCILER = Actor(user_id="system", role=Role.SYSTEM, display_name="系统对账")
+RPC_TIMEOUT = timedelta(seconds=10)
+CASES_QUERY = "WorkflowType = 'CaseWorkflow'"
+SCHEDULES = {
+    # Every 10 minutes, the cases the read model changed in the last 30: where a crash leaves phantoms.
+    "liudan-reconcile-recent": (
+        ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(minutes=10))]),
+        ReconcileRequest(ReconcileScope.RECENT, window_minutes=30),
+    ),
+    # Nightly at 03:00 Beijing time, every open case.
+    "liudan-reconcile-all": (
+        ScheduleSpec(
+            calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(3)], minute=[ScheduleRange(0)])],
+            time_zone_name="Asia/Shanghai",
+        ),
+        ReconcileRequest(ReconcileScope.ALL),
+    ),
+}
+
+
+class Reconciler:
+    def __init__(self, client: Client, engine: Engine) -> None:
+        self._client = client
+        self._engine = engine
+        self._projection = ProjectionActivities(engine)
+
+    async def temporal_state(self, code: str) -> tuple[CaseSnapshot, bool] | None:
+        """The case as Temporal holds it, and whether it still runs; None if Temporal has no such case
+        (never started, or closed longer ago than the namespace's retention)."""
+        handle = self._client.get_workflow_handle_for(CaseWorkflow.run, workflow_id(code))
+        try:
+            # The raw description: only the status is needed (and decoding every search attribute is
+            # not, which some test servers answer in a form the SDK cannot read).
+            described = await self._client.workflow_service.describe_workflow_execution(
+                DescribeWorkflowExecutionRequest(
+                    namespace=self._client.namespace,
+                    execution=WorkflowExecution(workflow_id=workflow_id(code)),
+                ),
+                timeout=RPC_TIMEOUT,
+            )
+            status = WorkflowExecutionStatus(described.workflow_execution_info.status)
+            if status == WorkflowExecutionStatus.COMPLETED:
+                return await handle.result(rpc_timeout=RPC_TIMEOUT), False
+            snapshot = await handle.query(CaseWorkflow.snapshot, rpc_timeout=RPC_TIMEOUT)
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                return None
+            raise
+        return snapshot, status == WorkflowExecutionStatus.RUNNING
+
+    async def reconcile_case(self, code: str) -> str:
+        """'same', 'repaired' or 'missing' (in the read model, unknown to Temporal)."""
+        state = await self.temporal_state(code)
+        if state is None:
+            return "missing"
+        snapshot, running = state
+        stored = await asyncio.to_thread(stored_version, self._engine, code)
+        if running and stored is not None and stored > snapshot.version:
+            # A phantom ahead of the case: only the case itself may write over it safely.
+            handle = self._client.get_workflow_handle_for(CaseWorkflow.run, workflow_id(code))
+            await handle.execute_update(
+                CaseWorkflow.reproject, Reprojection(RECONCILER), rpc_timeout=RPC_TIMEOUT
+            )
+            log.warning(
+                "case %s: read model showed version %d, Temporal %d; rewritten",
+                code,
+                stored,
+                snapshot.version,
+            )
+            return "repaired"
+        changed = await asyncio.to_thread(self._projection.replace, snapshot, stored)
+        if changed:
+            log.warning("case %s: read model differed from Temporal (version %s); rewritten", code, stored)
+        return "repaired" if changed else "same"
+
+    async def reconcile(
+        self, request: ReconcileRequest, beat: Callable[[int], None] = lambda _: None
+    ) -> ReconcileReport:
+        codes = await self._codes(request)
+        return await self._each(codes, beat)
+
+    async def rebuild(self, progress: Callable[[int, int], None] = lambda _d, _t: None) -> ReconcileReport:
+        """Every case Temporal holds, open and closed, written to the read model; then the code
+        sequences moved past every code Temporal has seen. Idempotent: a second run repairs nothing."""
+        codes = await self.temporal_codes(open_only=False)
+        report = await self._each(codes, lambda done: progress(done, len(codes)))
+        stored = set(await asyncio.to_thread(_read_model_codes, self._engine, None, False))
+        report.missing = sorted(stored - set(codes))
+        await self.recover_sequences(codes)
+        return report
+
+    async def recover_sequences(
+        self, codes: list[str] | None = None, *, year: int | None = None
+    ) -> dict[tuple[str, int], int]:
+        """Moves each (prefix, year) sequence past the highest code Temporal has seen (of `codes`, or
+        of every case Temporal holds, or of those received in `year`)."""
+        highest: dict[tuple[str, int], int] = {}
+        for code in codes if codes is not None else await self.temporal_codes(open_only=False, year=year):
+            found = case_number(code)
+            if found is not None:
+                key = (found[0], found[1])
+                highest[key] = max(highest.get(key, 0), found[2])
+        for (prefix, year), number in highest.items():
+            await asyncio.to_thread(advance_counter, self._engine, prefix, year, number)
+        return highest
+
+    async def temporal_codes(self, *, open_only: bool, year: int | None = None) -> list[str]:
+        query = CASES_QUERY + (" AND ExecutionStatus = 'Running'" if open_only else "")
+        if year is not None:
+            # A code carries the year its request was received (Beijing time), and no case starts
+            # before it is received: every code of `year` is among the cases started since its 1 January.
+            query += f" AND StartTime >= '{year}-01-01T00:00:00+08:00'"
+        codes = []
+        async for execution in self._client.list_workflows(query, page_size=1000, rpc_timeout=RPC_TIMEOUT):
+            code = code_of(execution.id)
+            if code is not None:
+                codes.append(code)
+        return sorted(set(codes))
+
+    async def _codes(self, request: ReconcileRequest) -> list[str]:
+        if request.scope == ReconcileScope.RECENT:
+            since = datetime.now(UTC) - timedelta(minutes=request.window_minutes)
+            return await asyncio.to_thread(_read_model_codes, self._engine, since, False)
+        open_in_temporal = await self.temporal_codes(open_only=True)
+        open_in_read_model = await asyncio.to_thread(_read_model_codes, self._engine, None, True)
+        return sorted(set(open_in_temporal) | set(open_in_read_model))
+
+    async def _each(self, codes: list[str], beat: Callable[[int], None]) -> ReconcileReport:
+        report = ReconcileReport()
+        for done, code in enumerate(codes, 1):
+            try:
+                outcome = await self.reconcile_case(code)
+            except Exception:  # one case Temporal cannot answer for now must not stop the others
+                log.warning("case %s could not be reconciled now", code, exc_info=True)
+                report.failed.append(code)
+                outcome = ""
+            report.checked += 1
+            if outcome == "repaired":
+                report.repaired.append(code)
+            elif outcome == "missing":
+                report.missing.append(code)
+            beat(done)
+        return report
+
+
+def _read_model_codes(engine: Engine, changed_since: datetime | None, open_only: bool) -> list[str]:
+    with Session(engine) as session:
+        query = select(Case.code)
+        if changed_since is not None:
+            query = query.where(func.coalesce(col(Case.updated_at), col(Case.received_at)) >= changed_since)
+        if open_only:
+            query = query.where(Case.stage != Stage.CLOSED.value)
+        return sorted(session.exec(query).all())
+
+
+class ReconcileActivities:
+    def __init__(self, client: Client, engine: Engine) -> None:
+        self._reconciler = Reconciler(client, engine)
+
+    @activity.defn(name="reconcile_cases")
+    async def reconcile_cases(self, request: ReconcileRequest) -> ReconcileReport:
+        report = await self._reconciler.reconcile(request, beat=lambda done: activity.heartbeat(done))
+        if report.repaired or report.failed:
+            activity.logger.warning(
+                "reconciled %d cases: %d repaired, %d failed",
+                report.checked,
+                len(report.repaired),
+                len(report.failed),
+            )
+        return report
+
+
+async def ensure_schedules(client: Client, task_queue: str) -> None:
+    """Creates the reconciler's Temporal Schedules if they are missing (every worker start calls this)."""
+    for schedule_id, (spec, request) in SCHEDULES.items():
+        schedule = Schedule(
+            action=ScheduleActionStartWorkflow(
+                ReconcileWorkflow.run, request, id=f"{schedule_id}-run", task_queue=task_queue
+            ),
+            spec=spec,
+            policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+        )
+        try:
+            await client.create_schedule(schedule_id, schedule, rpc_timeout=RPC_TIMEOUT)
+            log.info("created schedule %s", schedule_id)
+        except ScheduleAlreadyRunningError:
+            pass
