@@ -1,1 +1,1 @@
-"""Side effects of the case workflow: read-model projection, deadline calendar, notifications."""
+"""Side effects of the case workflow: read-model projection, deadline computation, notifications."""

@@ -14,8 +14,8 @@ from datetime import datetime, time, timedelta
 from sqlalchemy.engine import Engine
 from temporalio import activity
 
-from activities.calendar import SHANGHAI, CalendarUnavailable, WorkCalendar
 from store.calendar_cache import StoredCalendar
+from workdays import SHANGHAI, CalendarUnavailable, WorkCalendar
 from workflows.types import DeadlineRequest, DeadlineResult, SpanUnit
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from activities.calendar import WorkCalendar
 from store.schedules import load_schedules, schedules_stamp
+from workdays import WorkCalendar
 
 
 class StoredCalendar:

@@ -23,8 +23,9 @@ from sqlmodel import Session, col, or_, select
 from store.labels import label
 from store.metric_facts import case_scope_filter
 from store.models import Case, Org
-from store.periods import SHANGHAI, Period
+from store.periods import Period
 from store.scopes import Scope
+from workdays import SHANGHAI
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "yyyy-mm-dd hh:mm"

@@ -28,8 +28,8 @@ from store.labels import LABELS
 from store.ledger_files import LedgerFileError, cell_text, normalize_text, read_table
 from store.ledger_template import EXAMPLE_MARK, IMPORT_COLUMNS, ImportColumn
 from store.models import Org, OrgKind
-from store.periods import SHANGHAI
 from store.report_tables import LedgerImport
+from workdays import SHANGHAI
 from workflows.types import Category, Channel
 
 RECEIVED_AT = time(9, 0)  # an offline request is dated, not timed: 09:00 Asia/Shanghai that day

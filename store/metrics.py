@@ -27,13 +27,13 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from activities.calendar import WorkCalendar
 from store.metric_defs import DEFINITIONS, format_value
 from store.metric_facts import AssignmentFact, CaseFact, Facts, load_facts, scope_view
 from store.periods import Period
 from store.schedules import load_schedules
 from store.scopes import Scope
 from store.weights import ScoreWeights, load_weights
+from workdays import WorkCalendar
 from workflows.policies import DEFAULT_POLICY_ID, POLICIES
 from workflows.types import Outcome, RatingValue, Span, SpanUnit
 

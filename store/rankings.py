@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from activities.calendar import WorkCalendar
 from store.metric_defs import DEFINITIONS, RANKABLE, format_value
 from store.metric_facts import load_facts
 from store.metrics import Metrics, as_session, compute_metrics, metrics_calendar
@@ -23,6 +22,7 @@ from store.models import Org, OrgKind
 from store.periods import Period
 from store.scopes import Scope, ScopeKind, district_scope
 from store.weights import ScoreWeights, load_weights
+from workdays import WorkCalendar
 
 _KINDS = {
     "department": (OrgKind.DEPARTMENT, ScopeKind.DEPARTMENT),

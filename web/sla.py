@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 
 from store.calendar_cache import StoredCalendar
 from web.i18n import TEXT
-from web.timeutil import SHANGHAI, local
+from web.timeutil import local
+from workdays import SHANGHAI
 
 MAX_SCAN_DAYS = 400
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from workdays import SHANGHAI
 
 
 def as_aware(value: datetime) -> datetime:

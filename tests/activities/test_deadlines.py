@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from temporalio.testing import ActivityEnvironment
 
-from activities.calendar import SHANGHAI, WorkCalendar
 from activities.deadlines import DeadlineActivities, compute_deadline
-from store.schedules import parse_schedule, save_schedule
+from store.schedules import save_schedule
+from workdays import SHANGHAI, WorkCalendar, parse_schedule
 from workflows.types import DeadlineKind, DeadlineRequest, Span, SpanUnit
 
 WD, CD, SEC = SpanUnit.WORKING_DAYS, SpanUnit.CALENDAR_DAYS, SpanUnit.SECONDS

@@ -5,7 +5,6 @@ inbox each show where the case is."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import Page, expect
@@ -26,6 +25,7 @@ from tests.e2e.pages import (
     timeline,
     unique,
 )
+from workdays import SHANGHAI
 
 pytestmark = pytest.mark.e2e
 
@@ -84,7 +84,7 @@ async def test_dissatisfied_reopened_and_rated_average(stack, browser, shots):
     await expect(leader.locator("#case-details")).to_contain_text(
         "不满意 · 网上评价：只清洗了一天，第二天又有异味"
     )
-    due = (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=3)).date().isoformat()
+    due = (datetime.now(SHANGHAI) + timedelta(days=3)).date().isoformat()
     await decide(
         leader, "重办", text={"重办要求": "请市场监管局建立每日巡查，三日内回访群众", "重办时限": due}
     )

@@ -9,7 +9,6 @@ import asyncio
 import re
 import time
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import Locator, Page, expect
@@ -29,6 +28,7 @@ from tests.e2e.pages import (
     timeline,
     unique,
 )
+from workdays import SHANGHAI
 
 pytestmark = pytest.mark.e2e
 
@@ -106,7 +106,7 @@ async def test_overdue_turns_red_and_the_leader_supervises(stack, browser, shots
     await expect(leader.locator(".stat.over").first).to_contain_text("超期")
     await shots(leader, "leader-board")
 
-    tomorrow = (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=1)).date()
+    tomorrow = (datetime.now(SHANGHAI) + timedelta(days=1)).date()
     form = board_item.locator("details form")
     await board_item.locator("details summary").click()
     await form.get_by_label("督办意见").fill("请三日内整改到位，向群众反馈")

@@ -31,9 +31,10 @@ from store.ledger_import import (
 )
 from store.ledger_template import IMPORT_COLUMNS, INSTRUCTIONS_SHEET, SHEET, import_template_xlsx
 from store.models import Org, OrgKind
-from store.periods import SHANGHAI, Period
+from store.periods import Period
 from store.scopes import Scope
 from tests.utils.readmodel import add_assignment, add_case, add_rating
+from workdays import SHANGHAI
 
 HEADERS = [
     "编号", "受理时间", "渠道", "诉求人", "联系电话", "类别", "紧急程度", "社区", "街道", "承办部门",

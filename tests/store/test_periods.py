@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from store.periods import SHANGHAI, Period, PeriodKind
+from store.periods import Period, PeriodKind
 from store.scopes import (
     Scope,
     ScopeForbidden,
@@ -20,6 +20,7 @@ from store.scopes import (
     scope_for_org,
     visible_scopes,
 )
+from workdays import SHANGHAI
 
 
 def test_periods_and_previous() -> None:

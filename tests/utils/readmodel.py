@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from store.models import Case, CaseDepartment, CaseEvent, Rating
+from workdays import SHANGHAI
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 When = str | datetime | None
 _codes = itertools.count(1)
 

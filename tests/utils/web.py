@@ -167,7 +167,7 @@ def forms_on(html: str) -> set[str]:
 def future_date(days: int = 40) -> str:
     from datetime import datetime, timedelta
 
-    from web.timeutil import SHANGHAI
+    from workdays import SHANGHAI
 
     return (datetime.now(SHANGHAI) + timedelta(days=days)).date().isoformat()
 

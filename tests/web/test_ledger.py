@@ -17,10 +17,10 @@ from store.audit import PersonalDataView
 from store.ledger import LEDGER_COLUMNS, LedgerFilters, ledger_rows
 from store.ledger_template import IMPORT_COLUMNS, SHEET
 from store.models import Case
-from store.periods import SHANGHAI
 from store.scopes import Scope
 from tests.utils.web import CODE
 from tests.web.test_dashboard import covering_period, rated_case, triaged_case
+from workdays import SHANGHAI
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

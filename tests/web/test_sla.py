@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from web.sla import WorkingDays, countdown
-from web.timeutil import SHANGHAI
+from workdays import SHANGHAI
 
 WORKDAYS = WorkingDays(None)
 # Monday 2026-11-16, 10:00 Beijing time.

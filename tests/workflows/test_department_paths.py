@@ -10,7 +10,6 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from activities.calendar import SHANGHAI, WorkCalendar
 from tests.utils.cases import (
     CHENGGUAN,
     RESIDENT,
@@ -35,6 +34,7 @@ from tests.utils.cases import (
     start_case,
     to_handle,
 )
+from workdays import SHANGHAI, WorkCalendar
 from workflows.case import CaseWorkflow
 from workflows.types import (
     AcceptDecision,

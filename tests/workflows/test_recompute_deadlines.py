@@ -8,8 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from activities.calendar import SHANGHAI, WorkCalendar
-from store.schedules import YearSchedule, save_schedule
+from store.schedules import save_schedule
 from tests.utils.cases import (
     ADMIN,
     assert_due,
@@ -26,6 +25,7 @@ from tests.utils.cases import (
     running,
     start_case,
 )
+from workdays import SHANGHAI, WorkCalendar, YearSchedule
 from workflows.case import CaseWorkflow
 from workflows.types import DeadlineKind, DeadlineState, RecomputeDeadlines
 

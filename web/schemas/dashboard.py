@@ -15,8 +15,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from store.ledger import LedgerFilters
 from store.metric_defs import RANKABLE
-from store.periods import SHANGHAI, Period, PeriodKind
+from store.periods import Period, PeriodKind
 from store.scopes import Scope
+from workdays import SHANGHAI
 from workflows.types import Category, Channel, Stage
 
 

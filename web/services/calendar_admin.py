@@ -14,9 +14,10 @@ from temporalio.client import Client
 
 from store.models import CalendarYear
 from store.queries import open_provisional_codes
-from store.schedules import parse_schedule, save_schedule
+from store.schedules import save_schedule
 from web.i18n import TEXT
 from web.services.cases import CaseUnavailable, DecisionRefused, decide
+from workdays import parse_schedule
 from workflows.types import Action, Actor, RecomputeDeadlines
 
 log = logging.getLogger("liudan.web.calendar")

@@ -13,10 +13,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from store.directory import org_names
-from store.periods import SHANGHAI, Period, PeriodKind
+from store.periods import Period, PeriodKind
 from store.scopes import Scope, ScopeForbidden, ScopeKind, Viewer, may_see_rankings, visible_scopes
 from web.i18n import TEXT
 from web.schemas.dashboard import FiguresQuery
+from workdays import SHANGHAI
 from workflows.types import Actor, Role
 
 # Those who must call the resident see full contact in the ledger export (the case page's rule:

@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar  # type: ignore[import-untyped]
 
-from store.schedules import YearSchedule
+from workdays.schedules import YearSchedule
 
+# Beijing time: every deadline, reporting period and displayed time is read in it. Defined here only.
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _END_OF_DAY = time(23, 59, 59)
 

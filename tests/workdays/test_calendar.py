@@ -9,14 +9,15 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from activities.calendar import (
+from workdays import (
     SHANGHAI,
     CalendarUnavailable,
     WorkCalendar,
+    YearSchedule,
     add_calendar_days,
     add_working_days,
+    parse_schedule,
 )
-from store.schedules import YearSchedule, parse_schedule
 
 CUTOFF = time(17, 0)
 
