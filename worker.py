@@ -19,7 +19,6 @@ from temporalio.worker import Worker
 from temporalio.workflow import NondeterminismError
 
 import payloads
-from activities.calendar import SHANGHAI
 from activities.deadlines import DeadlineActivities
 from activities.directory import DirectoryRefresher
 from activities.projection import ProjectionActivities
@@ -27,6 +26,7 @@ from activities.reconcile import ReconcileActivities, Reconciler, ensure_schedul
 from payloads.keys import PayloadKeysInvalid
 from settings import Settings, get_settings
 from store.db import create_schema, make_engine
+from workdays import SHANGHAI
 from workflows import search_attributes
 from workflows.case import CaseWorkflow
 from workflows.reconcile import ReconcileWorkflow

@@ -47,6 +47,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.projection import ProjectionActivities, stored_version
 from store.codes import advance_counter
 from store.models import Case
+from workdays import SHANGHAI
 from workflows.case import CaseWorkflow
 from workflows.ids import case_number, code_of, workflow_id
 from workflows.reconcile import ReconcileWorkflow
@@ -75,7 +76,7 @@ SCHEDULES = {
     "liudan-reconcile-all": (
         ScheduleSpec(
             calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(3)], minute=[ScheduleRange(0)])],
-            time_zone_name="Asia/Shanghai",
+            time_zone_name=SHANGHAI.key,
         ),
         ReconcileRequest(ReconcileScope.ALL),
     ),

@@ -13,6 +13,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from activities import api
     from workflows.types import ReconcileReport, ReconcileRequest
 
 
@@ -20,12 +21,9 @@ with workflow.unsafe.imports_passed_through():
 class ReconcileWorkflow:
     @workflow.run
     async def run(self, request: ReconcileRequest) -> ReconcileReport:
-        # By name: the activity module holds a Temporal client and the store, which stay out of the
-        # workflow sandbox (and it imports this module to build the schedules).
         report: ReconcileReport = await workflow.execute_activity(
-            "reconcile_cases",
+            api.reconcile_cases,
             request,
-            result_type=ReconcileReport,
             start_to_close_timeout=timedelta(hours=2),
             heartbeat_timeout=timedelta(minutes=2),
             retry_policy=RetryPolicy(maximum_attempts=3),

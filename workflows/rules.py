@@ -1,19 +1,19 @@
 """Who may take which decision on a case, at which stage, with what payload.
 
-One table serves two callers: the workflow's Update validators (a refusal rejects the Update
-before anything enters the history) and the web, which shows a user exactly the actions this
-table allows them now. Refusals are sentences an officer can read.
+The table of decisions is `workflows.decisions` (the predicates it names are `workflows.who`). These
+checks serve two callers: the workflow's Update validators (a refusal rejects the Update before
+anything enters the history) and the web, which shows a user exactly the actions allowed now.
+Refusals are sentences an officer can read.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from workflows.decisions import DECISIONS
 from workflows.directory import DirectoryView
 from workflows.types import (
     AcceptDecision,
@@ -42,7 +42,6 @@ from workflows.types import (
     Urgency,
 )
 
-OPEN_STAGES = (Stage.REPORT, Stage.SIGN, Stage.DISPATCH, Stage.ACCEPT, Stage.HANDLE)
 MAX_DEPARTMENTS = 6
 MAX_TEXT = 4000
 # Text a person typed may hold line breaks and tabs, but no other control characters (NUL, ANSI
@@ -51,118 +50,6 @@ FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u
 # People who act without a directory account: residents (through their private tracking link).
 UNLISTED_ROLES = (Role.RESIDENT, Role.SYSTEM)
 
-
-@dataclass(frozen=True)
-class Rule:
-    stages: tuple[Stage, ...]
-    # Returns a refusal, or None when this actor may take the action on this case now.
-    who: Callable[[CaseSnapshot, Actor], str | None]
-
-
-def _is(
-    role: Role, org: Callable[[CaseSnapshot], str], what: str
-) -> Callable[[CaseSnapshot, Actor], str | None]:
-    def check(snap: CaseSnapshot, actor: Actor) -> str | None:
-        if actor.role != role:
-            return f"只有{what}可以办理此操作"
-        if actor.org_id != org(snap):
-            return "此案件不属于您所在的单位"
-        return None
-
-    return check
-
-
-_community = _is(Role.COMMUNITY, lambda s: s.registration.community_org_id, "本社区工作人员")
-_street = _is(Role.STREET, lambda s: s.registration.street_org_id, "所属街道工作人员")
-
-
-def _leader(snap: CaseSnapshot, actor: Actor) -> str | None:
-    if actor.role != Role.LEADER:
-        return "只有联点区领导可以办理此操作"
-    if snap.registration.street_org_id not in actor.street_ids:
-        return "此案件不在您联系的街道"
-    return None
-
-
-def _leader_or_office(snap: CaseSnapshot, actor: Actor) -> str | None:
-    # The supervision office (督查室) supervises and decides extensions district-wide; taking
-    # charge of a case (包案) and reviewing a dissatisfied rating remain the linked leader's.
-    if actor.role in (Role.SUPERVISION, Role.LEADER):
-        return None if actor.role == Role.SUPERVISION else _leader(snap, actor)
-    return "只有联点区领导或督查室可以办理此操作"
-
-
-def _assigned(snap: CaseSnapshot, actor: Actor) -> str | None:
-    if actor.role != Role.DEPARTMENT:
-        return "只有承办部门可以办理此操作"
-    if not any(a.department_id == actor.org_id for a in snap.assignments):
-        return "此案件未派给您的部门"
-    return None
-
-
-def _street_or_department(snap: CaseSnapshot, actor: Actor) -> str | None:
-    if snap.stage in (Stage.SIGN, Stage.DISPATCH):
-        return _street(snap, actor)
-    return _assigned(snap, actor)
-
-
-def _street_or_leader(snap: CaseSnapshot, actor: Actor) -> str | None:
-    if actor.role == Role.STREET:
-        return _street(snap, actor)
-    return _leader_or_office(snap, actor)
-
-
-def _local_resolver(snap: CaseSnapshot, actor: Actor) -> str | None:
-    return _community(snap, actor) if snap.stage == Stage.REPORT else _street(snap, actor)
-
-
-def _supervisor(snap: CaseSnapshot, actor: Actor) -> str | None:
-    if actor.role == Role.DISCIPLINE:
-        return None if snap.supervision_level >= 2 else "案件尚未移交纪工委"
-    return _leader_or_office(snap, actor)
-
-
-def _rater(snap: CaseSnapshot, actor: Actor) -> str | None:
-    if actor.role == Role.RESIDENT:
-        return None
-    if actor.role == Role.COMMUNITY:
-        return _community(snap, actor)
-    return (
-        _street(snap, actor)
-        if actor.role == Role.STREET
-        else "只有群众本人或回访的街道、社区工作人员可以评价"
-    )
-
-
-def _resident(snap: CaseSnapshot, actor: Actor) -> str | None:
-    return None if actor.role == Role.RESIDENT else "只有群众本人可以撤回诉求"
-
-
-def _admin(snap: CaseSnapshot, actor: Actor) -> str | None:
-    return None if actor.role == Role.ADMIN else "只有系统管理员可以重算时限"
-
-
-RULES: dict[Action, Rule] = {
-    Action.TRIAGE: Rule((Stage.REPORT,), _community),
-    Action.RESOLVE_LOCALLY: Rule((Stage.REPORT, Stage.DISPATCH), _local_resolver),
-    Action.REPORT_UP: Rule((Stage.REPORT,), _community),
-    Action.CLOSE_UNREASONABLE: Rule((Stage.REPORT,), _community),
-    Action.SIGN: Rule((Stage.SIGN,), _street),
-    Action.DISPATCH: Rule((Stage.DISPATCH,), _street),
-    Action.ACCEPT: Rule((Stage.ACCEPT,), _assigned),
-    Action.RETURN_CASE: Rule((Stage.ACCEPT,), _assigned),
-    Action.REQUEST_EXTENSION: Rule((Stage.HANDLE,), _assigned),
-    Action.DECIDE_EXTENSION: Rule((Stage.HANDLE,), _street_or_leader),
-    Action.SUBMIT_RESULT: Rule((Stage.HANDLE,), _assigned),
-    Action.SUPERVISE: Rule(OPEN_STAGES, _supervisor),
-    Action.ESCALATE: Rule((Stage.SIGN, Stage.DISPATCH, Stage.ACCEPT, Stage.HANDLE), _street_or_department),
-    Action.TAKE_CHARGE: Rule((*OPEN_STAGES, Stage.RATE, Stage.REVIEW), _leader),
-    Action.RATE: Rule((Stage.RATE,), _rater),
-    Action.REOPEN: Rule((Stage.REVIEW,), _leader),
-    Action.CLOSE_AFTER_REVIEW: Rule((Stage.REVIEW,), _leader),
-    Action.WITHDRAW: Rule((Stage.REPORT, Stage.SIGN, Stage.DISPATCH, Stage.ACCEPT), _resident),
-    Action.RECOMPUTE_DEADLINES: Rule((*OPEN_STAGES, Stage.RATE, Stage.REVIEW), _admin),
-}
 
 STAGE_NAMES = {
     Stage.REPORT: "社区报单",
@@ -229,14 +116,14 @@ def _state_problem(action: Action, snap: CaseSnapshot, actor: Actor) -> str | No
 
 def who_may(action: Action, snap: CaseSnapshot, actor: Actor) -> str | None:
     """A refusal if this actor may not take this action on this case now, else None."""
-    rule = RULES[action]
+    rule = DECISIONS[action].rule
     if snap.stage not in rule.stages:
         return f"案件当前处于「{STAGE_NAMES[snap.stage]}」阶段，不能办理此操作"
     return rule.who(snap, actor) or _state_problem(action, snap, actor)
 
 
 def allowed_actions(snap: CaseSnapshot, actor: Actor) -> list[Action]:
-    return [a for a in RULES if who_may(a, snap, actor) is None]
+    return [a for a in DECISIONS if who_may(a, snap, actor) is None]
 
 
 def _text(value: str, what: str, *, required: bool = True) -> str | None:

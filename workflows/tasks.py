@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from workflows.rules import OPEN_STAGES
 from workflows.transitions import ESCALATING, running_deadline
 from workflows.types import Action, CaseSnapshot, DeadlineKind, Role, Stage, Urgency
+from workflows.who import OPEN_STAGES
 
 # Leaders' and the discipline commission's items are filed under the case's street: a leader sees
 # the streets linked to them, the commission and the supervision office see every street.

@@ -8,14 +8,12 @@ readable place, testable without a server.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from workflows.types import (
     AcceptDecision,
-    Action,
     Assignment,
     CaseSnapshot,
     DeadlineKind,
@@ -29,6 +27,7 @@ from workflows.types import (
     RatingDecision,
     RatingRecord,
     RatingValue,
+    Reminder,
     ReportUp,
     ResultSubmission,
     ReturnDecision,
@@ -318,26 +317,11 @@ def withdraw(s: CaseSnapshot, d: Withdrawal, now: datetime) -> Effects:
     return effects
 
 
-TRANSITIONS: dict[Action, Callable[[CaseSnapshot, Any, datetime], Effects]] = {
-    Action.TRIAGE: triage,
-    Action.RESOLVE_LOCALLY: resolve_locally,
-    Action.REPORT_UP: report_up,
-    Action.CLOSE_UNREASONABLE: close_unreasonable,
-    Action.SIGN: sign,
-    Action.DISPATCH: dispatch,
-    Action.ACCEPT: accept,
-    Action.RETURN_CASE: return_case,
-    Action.REQUEST_EXTENSION: request_extension,
-    Action.DECIDE_EXTENSION: decide_extension,
-    Action.SUBMIT_RESULT: submit_result,
-    Action.SUPERVISE: supervise,
-    Action.ESCALATE: escalate,
-    Action.TAKE_CHARGE: take_charge,
-    Action.RATE: rate,
-    Action.REOPEN: reopen,
-    Action.CLOSE_AFTER_REVIEW: close_after_review,
-    Action.WITHDRAW: withdraw,
-}
+def remind(s: CaseSnapshot, d: Reminder, now: datetime) -> Effects:
+    """催办: recorded on the case (the departments read it on the case page and in their timeline);
+    no clock moves: the departments' own deadlines stand."""
+    s.reminders += 1
+    return Effects(note=d.note, public=False)
 
 
 def running_deadline(s: CaseSnapshot, kinds: tuple[DeadlineKind, ...]) -> Any:

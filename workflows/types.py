@@ -137,6 +137,7 @@ class Action(StrEnum):
     CLOSE_AFTER_REVIEW = "close_after_review"
     WITHDRAW = "withdraw"
     RECOMPUTE_DEADLINES = "recompute_deadlines"
+    REMIND = "remind"  # 催办
 
 
 # --- who acts -------------------------------------------------------------------------------
@@ -205,7 +206,7 @@ class LocalResolution:
 
     actor: Actor
     result: str
-    responsible_person: str = ""
+    responsible_person: str = field(default="", metadata={"max_length": 50})
 
 
 @dataclass
@@ -229,9 +230,9 @@ class SignDecision:
 @dataclass
 class DispatchDecision:
     actor: Actor
-    department_ids: list[str]
+    department_ids: list[str] = field(metadata={"max_length": 12})  # past 6 the rules refuse in words
     difficulty: Difficulty
-    lead_department_id: str = ""  # required when several departments share the matter
+    lead_department_id: str = field(default="", metadata={"max_length": 64})  # when several share it
     due_at: datetime | None = None  # required for very hard matters (leader-set limit)
     note: str = ""
 
@@ -251,7 +252,7 @@ class ReturnDecision:
 @dataclass
 class ExtensionRequest:
     actor: Actor
-    days: int
+    days: int = field(metadata={"ge": 1, "le": 366})
     reason: str
 
 
@@ -277,7 +278,7 @@ class SupervisionDecision:
     actor: Actor
     note: str
     new_due_at: datetime
-    lead_department_id: str = ""
+    lead_department_id: str = field(default="", metadata={"max_length": 64})
     talk_ordered: bool = False  # 约谈 the department head
 
 
@@ -298,7 +299,10 @@ class RatingDecision:
     actor: Actor
     value: RatingValue
     comment: str = ""
-    channel: RatingChannel = RatingChannel.PORTAL
+    # An officer's form records a call by default; the resident's own page sends PORTAL.
+    channel: RatingChannel = field(
+        default=RatingChannel.PORTAL, metadata={"form_default": RatingChannel.PHONE}
+    )
 
 
 @dataclass
@@ -314,6 +318,14 @@ class ReviewDecision:
 class Withdrawal:
     actor: Actor
     reason: str = ""
+
+
+@dataclass
+class Reminder:
+    """催办: the street presses the departments still holding a case it dispatched (跟单)."""
+
+    actor: Actor
+    note: str = ""
 
 
 @dataclass
@@ -460,6 +472,7 @@ class CaseSnapshot:
     extensions_granted: int = 0
     returns: int = 0
     reopened: int = 0
+    reminders: int = 0  # 催办 by the street
     result: str = ""
     ratings: list[RatingRecord] = field(default_factory=list)
     outcome: Outcome | None = None

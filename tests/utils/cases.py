@@ -23,8 +23,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.calendar import CalendarUnavailable, WorkCalendar
 from store.models import Case, CaseDepartment, CaseEvent, InboxItem, Rating
+from workdays import CalendarUnavailable, WorkCalendar
 from workflows.case import CaseWorkflow
 from workflows.policies import POLICIES
 from workflows.types import (

@@ -65,6 +65,10 @@ async def test_six_orders_through_the_pages(app, browser, engine):
         },
     )
     assert (await snapshot(app, code)).stage == Stage.ACCEPT
+    # 跟单: the street presses the departments (催办), one click on the case page.
+    assert "remind" in forms_on((await street.get(f"/cases/{code}")).text)
+    pressed = await act(street, code, "remind", {"note": "群众多次来电"})
+    assert "已提交：催办" in pressed.text and (await snapshot(app, code)).reminders == 1
 
     zhujian, chengguan = await browser("dept-zhujian"), await browser("dept-chengguan")
     await act(chengguan, code, "accept", {"response": "已电话联系群众"})

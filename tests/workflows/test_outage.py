@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
 from tests.utils.cases import COMMUNITY, projected, snapshot, start_case
-from workflows.case import PROJECTION_BUDGET, CaseWorkflow
+from workflows.case import CaseWorkflow
+from workflows.engine import PROJECTION_BUDGET
 from workflows.types import Category, ReportUp, TriageDecision, Urgency
 
 

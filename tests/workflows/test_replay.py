@@ -113,19 +113,23 @@ async def test_replay(name: str):
 async def test_a_state_only_change_is_caught(monkeypatch: pytest.MonkeyPatch):
     """The comparison catches logic that changes state without changing a command: count a signature
     as a return too, and the recorded answers no longer match although the replay itself passes."""
+    from dataclasses import replace
+
     from temporalio.worker import UnsandboxedWorkflowRunner
 
-    from workflows import transitions
+    from workflows.decisions import DECISIONS
     from workflows.types import Action
 
-    original = transitions.TRANSITIONS[Action.SIGN]
+    sign = DECISIONS[Action.SIGN]
+    assert sign.transition is not None
+    original = sign.transition
 
     def sign_and_count_a_return(s, d, now):  # type: ignore[no-untyped-def]
         s.returns += 1
         return original(s, d, now)
 
-    # Unsandboxed, so the workflow uses this process's (patched) transitions module.
-    monkeypatch.setitem(transitions.TRANSITIONS, Action.SIGN, sign_and_count_a_return)
+    # Unsandboxed, so the workflow uses this process's (patched) decision table.
+    monkeypatch.setitem(DECISIONS, Action.SIGN, replace(sign, transition=sign_and_count_a_return))
     name = next(n for n in RECORDED if n.startswith("six_orders"))
     history = WorkflowHistory.from_json(f"case-{name}", RECORDED[name])
     capture = _Capture()

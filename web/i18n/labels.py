@@ -8,6 +8,7 @@ from store.labels import (
     LABELS,  # the stored values' wording, shared with ledgers and charts.rules import STAGE_NAMES
 )
 from store.models import OrgKind
+from workflows.decisions import DECISIONS
 from workflows.rules import STAGE_NAMES
 from workflows.tasks import SUPERVISE_TASK
 from workflows.types import (
@@ -49,27 +50,8 @@ PUBLIC_STAGE = {
     Stage.CLOSED: "已结案",
 }
 
-ACTION = {
-    Action.TRIAGE: "分类研判",
-    Action.RESOLVE_LOCALLY: "就地办结",
-    Action.REPORT_UP: "上报街道",
-    Action.CLOSE_UNREASONABLE: "政策解释办结",
-    Action.SIGN: "签收",
-    Action.DISPATCH: "派单",
-    Action.ACCEPT: "接单",
-    Action.RETURN_CASE: "退单",
-    Action.REQUEST_EXTENSION: "申请延期",
-    Action.DECIDE_EXTENSION: "审批延期",
-    Action.SUBMIT_RESULT: "报告办理结果",
-    Action.SUPERVISE: "督办",
-    Action.ESCALATE: "申请领导协调",
-    Action.TAKE_CHARGE: "领导包案",
-    Action.RATE: "评价",
-    Action.REOPEN: "重办",
-    Action.CLOSE_AFTER_REVIEW: "复查办结",
-    Action.WITHDRAW: "撤回诉求",
-    Action.RECOMPUTE_DEADLINES: "重算临时时限",
-}
+# Declared with each decision (workflows.decisions), so a new decision brings its name.
+ACTION: dict[Action, str] = {action: d.label for action, d in DECISIONS.items()}
 
 # Timeline entries that are not decisions: what the workflow itself recorded.
 EVENT = {

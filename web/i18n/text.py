@@ -204,6 +204,8 @@ TEXT: dict[str, str] = {
     "f_supervise_note": "督办意见",
     "f_new_due": "新的办结时限",
     "f_talk": "约谈部门负责人",
+    "f_remind_note": "催办要求",
+    "f_remind_hint": "记入案件办理记录，承办部门在案件页可见；不改变部门的办理时限。",
     "f_escalate_reason": "需要协调的问题",
     "f_escalate_hint": "提交后进入联点区领导的督办待办。",
     "f_take_charge_hint": "领导包案后由您亲自督办此案。",

@@ -1,47 +1,28 @@
-"""The decision forms: one model per Action, shared by the HTML forms and the JSON API.
+"""The decision forms, built from the declared decisions (`workflows.decisions`): one model per
+decision, made from its payload dataclass's fields, shared by the HTML forms and the JSON API.
 
-Each model checks only the shape of the input (types, lengths, known values) and builds the
-workflow's payload dataclass; whether the decision is allowed (role, org, stage, required text,
-future deadlines) is the workflow's rule, in `workflows.rules`, and comes back as its refusal.
+A model checks only the shape of the input (types, lengths, known values; a field's `metadata` in
+`workflows.types` adds bounds) and builds the workflow's payload; whether the decision is allowed
+(role, org, stage, required text, future deadlines, names in the directory) is the workflow's rule and
+comes back as its refusal. Text fields are never required here, so a missing one gets the workflow's
+sentence ("请填写…") rather than a bare "field required".
 """
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from datetime import date, datetime
+from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, create_model
 
 from web.i18n import TEXT
 from web.timeutil import as_aware, end_of_day
-from workflows.rules import MAX_DEPARTMENTS, MAX_TEXT
-from workflows.types import (
-    AcceptDecision,
-    Action,
-    Actor,
-    Category,
-    Difficulty,
-    DispatchDecision,
-    Escalation,
-    ExtensionDecision,
-    ExtensionRequest,
-    LocalResolution,
-    RatingChannel,
-    RatingDecision,
-    RatingValue,
-    RecomputeDeadlines,
-    ReportUp,
-    ResultSubmission,
-    ReturnDecision,
-    ReviewDecision,
-    SignDecision,
-    SupervisionDecision,
-    TakeCharge,
-    TriageDecision,
-    UnreasonableClosure,
-    Urgency,
-    Withdrawal,
-)
+from workflows.decisions import DECISIONS
+from workflows.rules import MAX_TEXT
+from workflows.types import Action, Actor
 
 
 def _deadline(value: Any) -> Any:
@@ -61,210 +42,62 @@ def _deadline(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, Field(default="", max_length=MAX_TEXT)]
-Deadline = Annotated[datetime | None, BeforeValidator(_deadline), Field(default=None)]
-OrgId = Annotated[str, Field(default="", max_length=64)]
-
-
 class _Decision(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+    action: Action
+
+    def payload(self, actor: Actor) -> Any:
+        """The declared payload dataclass, filled from the form and signed by `actor`."""
+        return DECISIONS[self.action].payload(actor=actor, **self.model_dump(exclude={"action"}))
 
 
-class TriageIn(_Decision):
-    action: Literal[Action.TRIAGE]
-    urgency: Urgency
-    category: Category
-    note: Text = ""
-
-    def payload(self, actor: Actor) -> TriageDecision:
-        return TriageDecision(actor, self.urgency, self.category, self.note)
-
-
-class ResolveLocallyIn(_Decision):
-    action: Literal[Action.RESOLVE_LOCALLY]
-    result: Text = ""
-    responsible_person: Annotated[str, Field(default="", max_length=50)] = ""
-
-    def payload(self, actor: Actor) -> LocalResolution:
-        return LocalResolution(actor, self.result, self.responsible_person)
-
-
-class ReportUpIn(_Decision):
-    action: Literal[Action.REPORT_UP]
-    note: Text = ""
-
-    def payload(self, actor: Actor) -> ReportUp:
-        return ReportUp(actor, self.note)
-
-
-class CloseUnreasonableIn(_Decision):
-    action: Literal[Action.CLOSE_UNREASONABLE]
-    explanation: Text = ""
-
-    def payload(self, actor: Actor) -> UnreasonableClosure:
-        return UnreasonableClosure(actor, self.explanation)
+def _form_field(hint: Any, f: dataclasses.Field[Any]) -> tuple[Any, Any]:
+    """A payload field as a form field: its type with the bounds its metadata names, and a default."""
+    meta = f.metadata
+    if "form_default" in meta:
+        default = meta["form_default"]
+    elif f.default is not dataclasses.MISSING:
+        default = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        default = f.default_factory()
+    else:
+        default = ...
+    if hint is str:
+        return Annotated[
+            str, Field(max_length=meta.get("max_length", MAX_TEXT))
+        ], "" if default is ... else default
+    if hint == list[str]:
+        return Annotated[list[str], Field(max_length=meta.get("max_length", 64))], []
+    if hint is datetime:
+        return Annotated[datetime, BeforeValidator(_deadline)], default
+    if hint == datetime | None:
+        return Annotated[datetime | None, BeforeValidator(_deadline)], None
+    if hint is int:
+        return Annotated[int, Field(ge=meta.get("ge"), le=meta.get("le"))], default
+    if hint is bool or (isinstance(hint, type) and issubclass(hint, Enum)):
+        return hint, default
+    raise TypeError(f"no form field for {hint!r} ({f.name}): extend web.schemas.decisions._form_field")
 
 
-class SignIn(_Decision):
-    action: Literal[Action.SIGN]
-    note: Text = ""
-
-    def payload(self, actor: Actor) -> SignDecision:
-        return SignDecision(actor, self.note)
-
-
-class DispatchIn(_Decision):
-    action: Literal[Action.DISPATCH]
-    department_ids: Annotated[list[str], Field(max_length=MAX_DEPARTMENTS * 2)] = []
-    difficulty: Difficulty
-    lead_department_id: OrgId = ""
-    due_at: Deadline = None
-    note: Text = ""
-
-    def payload(self, actor: Actor) -> DispatchDecision:
-        return DispatchDecision(
-            actor, list(self.department_ids), self.difficulty, self.lead_department_id, self.due_at, self.note
-        )
+def _model(action: Action) -> type[_Decision]:
+    payload = DECISIONS[action].payload
+    hints = typing.get_type_hints(payload)
+    fields: dict[str, Any] = {"action": (Literal[action], ...)}
+    for f in dataclasses.fields(payload):
+        if f.name != "actor":
+            fields[f.name] = _form_field(hints[f.name], f)
+    name = "".join(part.title() for part in action.value.split("_")) + "In"
+    model = create_model(name, __base__=_Decision, __doc__=payload.__doc__, **fields)
+    return model
 
 
-class AcceptIn(_Decision):
-    action: Literal[Action.ACCEPT]
-    response: Text = ""
-
-    def payload(self, actor: Actor) -> AcceptDecision:
-        return AcceptDecision(actor, self.response)
-
-
-class ReturnCaseIn(_Decision):
-    action: Literal[Action.RETURN_CASE]
-    reason: Text = ""
-
-    def payload(self, actor: Actor) -> ReturnDecision:
-        return ReturnDecision(actor, self.reason)
-
-
-class RequestExtensionIn(_Decision):
-    action: Literal[Action.REQUEST_EXTENSION]
-    days: int = Field(ge=1, le=366)
-    reason: Text = ""
-
-    def payload(self, actor: Actor) -> ExtensionRequest:
-        return ExtensionRequest(actor, self.days, self.reason)
-
-
-class DecideExtensionIn(_Decision):
-    action: Literal[Action.DECIDE_EXTENSION]
-    approve: bool
-    note: Text = ""
-
-    def payload(self, actor: Actor) -> ExtensionDecision:
-        return ExtensionDecision(actor, self.approve, self.note)
-
-
-class SubmitResultIn(_Decision):
-    action: Literal[Action.SUBMIT_RESULT]
-    result: Text = ""
-
-    def payload(self, actor: Actor) -> ResultSubmission:
-        return ResultSubmission(actor, self.result)
-
-
-class SuperviseIn(_Decision):
-    action: Literal[Action.SUPERVISE]
-    note: Text = ""
-    new_due_at: Annotated[datetime, BeforeValidator(_deadline)]
-    lead_department_id: OrgId = ""
-    talk_ordered: bool = False
-
-    def payload(self, actor: Actor) -> SupervisionDecision:
-        return SupervisionDecision(
-            actor, self.note, self.new_due_at, self.lead_department_id, self.talk_ordered
-        )
-
-
-class EscalateIn(_Decision):
-    action: Literal[Action.ESCALATE]
-    reason: Text = ""
-
-    def payload(self, actor: Actor) -> Escalation:
-        return Escalation(actor, self.reason)
-
-
-class TakeChargeIn(_Decision):
-    action: Literal[Action.TAKE_CHARGE]
-    note: Text = ""
-
-    def payload(self, actor: Actor) -> TakeCharge:
-        return TakeCharge(actor, self.note)
-
-
-class RateIn(_Decision):
-    """An officer records the resident's rating from a call or a visit."""
-
-    action: Literal[Action.RATE]
-    value: RatingValue
-    comment: Text = ""
-    channel: RatingChannel = RatingChannel.PHONE
-
-    def payload(self, actor: Actor) -> RatingDecision:
-        return RatingDecision(actor, self.value, self.comment, self.channel)
-
-
-class ReopenIn(_Decision):
-    action: Literal[Action.REOPEN]
-    note: Text = ""
-    new_due_at: Deadline = None
-
-    def payload(self, actor: Actor) -> ReviewDecision:
-        return ReviewDecision(actor, self.note, self.new_due_at)
-
-
-class CloseAfterReviewIn(_Decision):
-    action: Literal[Action.CLOSE_AFTER_REVIEW]
-    note: Text = ""
-
-    def payload(self, actor: Actor) -> ReviewDecision:
-        return ReviewDecision(actor, self.note)
-
-
-class WithdrawIn(_Decision):
-    action: Literal[Action.WITHDRAW]
-    reason: Text = ""
-
-    def payload(self, actor: Actor) -> Withdrawal:
-        return Withdrawal(actor, self.reason)
-
-
-class RecomputeDeadlinesIn(_Decision):
-    action: Literal[Action.RECOMPUTE_DEADLINES]
-
-    def payload(self, actor: Actor) -> RecomputeDeadlines:
-        return RecomputeDeadlines(actor)
-
-
-DecisionIn = Annotated[
-    TriageIn
-    | ResolveLocallyIn
-    | ReportUpIn
-    | CloseUnreasonableIn
-    | SignIn
-    | DispatchIn
-    | AcceptIn
-    | ReturnCaseIn
-    | RequestExtensionIn
-    | DecideExtensionIn
-    | SubmitResultIn
-    | SuperviseIn
-    | EscalateIn
-    | TakeChargeIn
-    | RateIn
-    | ReopenIn
-    | CloseAfterReviewIn
-    | WithdrawIn
-    | RecomputeDeadlinesIn,
-    Field(discriminator="action"),
-]
-
-DECISION = TypeAdapter(DecisionIn)
+MODELS: dict[Action, type[_Decision]] = {action: _model(action) for action in DECISIONS}
+DecisionIn = Annotated[typing.Union[tuple(MODELS.values())], Field(discriminator="action")]  # type: ignore[valid-type]  # noqa: UP007
+DECISION: TypeAdapter[Any] = TypeAdapter(DecisionIn)
 # Form fields that carry several values (a multi-select).
-LIST_FIELDS = ("department_ids",)
+LIST_FIELDS = tuple(
+    name
+    for m in MODELS.values()
+    for name, f in m.model_fields.items()
+    if typing.get_origin(f.annotation) is list
+)

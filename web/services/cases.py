@@ -28,8 +28,10 @@ from store.models import Case, User
 from store.queries import community_with_street
 from web.i18n import TEXT
 from web.security import new_token, sha256
-from web.timeutil import SHANGHAI, as_aware
+from web.timeutil import as_aware
+from workdays import SHANGHAI
 from workflows.case import CaseWorkflow
+from workflows.decisions import DECISIONS
 from workflows.ids import WORKFLOW_PREFIX, case_number, code_of, workflow_id
 from workflows.policies import DEFAULT_POLICY_ID, POLICIES
 from workflows.rules import FORBIDDEN_CHARACTERS
@@ -64,27 +66,8 @@ REGISTRARS = (*OFFICER_REGISTRARS, Role.RESIDENT, Role.SYSTEM)
 # Who works from the leader view (督单).
 SUPERVISORS = (Role.LEADER, Role.SUPERVISION, Role.DISCIPLINE)
 
-UPDATES: dict[Action, Any] = {
-    Action.TRIAGE: CaseWorkflow.triage,
-    Action.RESOLVE_LOCALLY: CaseWorkflow.resolve_locally,
-    Action.REPORT_UP: CaseWorkflow.report_up,
-    Action.CLOSE_UNREASONABLE: CaseWorkflow.close_unreasonable,
-    Action.SIGN: CaseWorkflow.sign,
-    Action.DISPATCH: CaseWorkflow.dispatch,
-    Action.ACCEPT: CaseWorkflow.accept,
-    Action.RETURN_CASE: CaseWorkflow.return_case,
-    Action.REQUEST_EXTENSION: CaseWorkflow.request_extension,
-    Action.DECIDE_EXTENSION: CaseWorkflow.decide_extension,
-    Action.SUBMIT_RESULT: CaseWorkflow.submit_result,
-    Action.SUPERVISE: CaseWorkflow.supervise,
-    Action.ESCALATE: CaseWorkflow.escalate,
-    Action.TAKE_CHARGE: CaseWorkflow.take_charge,
-    Action.RATE: CaseWorkflow.rate,
-    Action.REOPEN: CaseWorkflow.reopen,
-    Action.CLOSE_AFTER_REVIEW: CaseWorkflow.close_after_review,
-    Action.WITHDRAW: CaseWorkflow.withdraw,
-    Action.RECOMPUTE_DEADLINES: CaseWorkflow.recompute_deadlines,
-}
+# Every declared decision is the Update of the same name (workflows.decisions).
+UPDATES: dict[Action, Any] = {action: getattr(CaseWorkflow, action.value) for action in DECISIONS}
 
 
 class DecisionRefused(Exception):

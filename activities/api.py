@@ -1,0 +1,31 @@
+"""The activities as workflows call them: their names and payload types, and nothing else.
+
+Workflows import this module (through the sandbox's pass-through), never the implementations, so
+`workflows/` pulls in nothing of the store or SQLAlchemy. Each stub's name is the one its
+implementation registers (`activities.deadlines`, `activities.projection`, `activities.reconcile`);
+a worker runs the implementation, never these bodies.
+"""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from workflows.types import DeadlineRequest, DeadlineResult, Projection, ReconcileReport, ReconcileRequest
+
+
+@activity.defn(name="compute_deadline")
+async def compute_deadline(request: DeadlineRequest) -> DeadlineResult:
+    """A policy span as a warning point and a deadline (activities.deadlines)."""
+    raise NotImplementedError("run by activities.deadlines.DeadlineActivities")
+
+
+@activity.defn(name="project_case")
+async def project_case(projection: Projection) -> bool:
+    """A case's state written to the read model (activities.projection)."""
+    raise NotImplementedError("run by activities.projection.ProjectionActivities")
+
+
+@activity.defn(name="reconcile_cases")
+async def reconcile_cases(request: ReconcileRequest) -> ReconcileReport:
+    """One pass of the reconciler (activities.reconcile)."""
+    raise NotImplementedError("run by activities.reconcile.ReconcileActivities")
