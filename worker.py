@@ -12,7 +12,6 @@ import sys
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
-from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -34,12 +33,6 @@ from workflows.types import ReconcileRequest, ReconcileScope
 
 log = logging.getLogger("liudan.worker")
 
-_INDEXED = {
-    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-    "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-}
-
 
 class SearchAttributesMissing(RuntimeError):
     pass
@@ -55,9 +48,9 @@ async def check_search_attributes(client: Client) -> None:
         ListSearchAttributesRequest(namespace=client.namespace)
     )
     missing = [
-        f"{name}={kind}"
-        for name, kind in search_attributes.CLI_TYPE_NAMES.items()
-        if resp.custom_attributes.get(name) != _INDEXED[kind]
+        f"{name}={search_attributes.CLI_TYPE_NAMES[name]}"
+        for name, kind in search_attributes.INDEXED_TYPES.items()
+        if resp.custom_attributes.get(name) != kind
     ]
     if missing:
         raise SearchAttributesMissing(

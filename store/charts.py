@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from store.labels import LABELS
+from store.labels import CATEGORY, RATING
 from store.metric_defs import format_value
 from store.metric_facts import Facts, load_facts, scope_view
 from store.metrics import as_session
@@ -106,7 +106,7 @@ def intake_trend(
         i = bucket_of(at)
         if i is not None:
             counts[case.category or ""][i] += 1  # type: ignore[operator]
-    series = [Series(LABELS["category"][c.value], counts[c.value], c.value) for c in Category]
+    series = [Series(CATEGORY[c.value], counts[c.value], c.value) for c in Category]
     series.append(Series(UNCATEGORIZED, counts[""], ""))
     return ChartData(
         "受理量趋势（按类别）", [b.short_label for b in buckets], series, [b.key for b in buckets]
@@ -173,7 +173,7 @@ def satisfaction_distribution(bind: Session | Engine, period: Period, scope: Sco
     unrated = sum(period.contains(c.closed_at) and c.outcome == Outcome.NOT_RATED for c in view.rated_pool())
     keys = [v.value for v in RatingValue] + [Outcome.NOT_RATED.value]
     values: list[float | None] = [votes[v.value] for v in RatingValue] + [unrated]
-    labels = [LABELS["rating"][v.value] for v in RatingValue] + [LABELS["rating"][Outcome.NOT_RATED.value]]
+    labels = [RATING[v.value] for v in RatingValue] + [RATING[Outcome.NOT_RATED.value]]
     return ChartData("满意度分布", labels, [Series("件数", values, "count")], keys)
 
 

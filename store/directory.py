@@ -129,8 +129,13 @@ def seed_demo_directory(engine: Engine, hash_password: Callable[[str], str]) -> 
 
 
 def org_names(engine: Engine) -> dict[str, str]:
+    """Every org's name by its id (inactive ones too: old cases still name them)."""
     with Session(engine) as session:
-        return {o.id: o.name for o in session.exec(select(Org)).all()}
+        return org_names_in(session)
+
+
+def org_names_in(session: Session) -> dict[str, str]:
+    return {o.id: o.name for o in session.exec(select(Org)).all()}
 
 
 def leader_streets(session: Session, user_id: str) -> list[str]:

@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from store.models import Case, CaseEvent, Claim, InboxItem, User
-from store.queries import PAGE_SIZE, Page, text_match, visible_cases
+from store.queries import PAGE_SIZE, Page, text_match
+from store.visibility import visible_cases
 from workflows.tasks import SUPERVISE_TASK
 from workflows.types import Actor, Role, Stage
 

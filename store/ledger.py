@@ -2,7 +2,7 @@
 Excel (.xlsx) and CSV.
 
 Residents' names and phone numbers are masked (张**, 138****1234) unless the caller says the viewer
-may see them; the web decides that by role and logs every full view. Times are shown in
+may see them (`store.visibility.may_see_contact`, case by case); the web logs every full view. Times are shown in
 Asia/Shanghai; in the workbook they are real Excel dates. Text that a spreadsheet would run as a
 formula (=, +, -, @ first) is written as text, never as a formula.
 """
@@ -20,9 +20,11 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
-from store.labels import label
+from store.contact import mask_name, mask_phone
+from store.directory import org_names_in
+from store.labels import stored_label, supervision_label
 from store.metric_facts import case_scope_filter
-from store.models import Case, Org
+from store.models import Case
 from store.periods import Period
 from store.scopes import Scope
 from workdays import SHANGHAI
@@ -95,24 +97,14 @@ LEDGER_COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 
 
-def mask_name(name: str) -> str:
-    """张秀兰 → 张**: the surname stays, so an officer can still address the resident."""
-    name = name.strip()
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
-
-
-def mask_phone(phone: str) -> str:
-    """13812341234 → 138****1234; a short or odd number keeps at most its last four digits."""
-    phone = phone.strip()
-    if len(phone) >= 11:
-        return phone[:3] + "****" + phone[-4:]
-    if len(phone) >= 7:
-        return "****" + phone[-4:]
-    return "****" if phone else ""
-
-
 def ledger_rows(engine: Engine, filters: LedgerFilters, viewer_may_see_phone: bool) -> list[LedgerRow]:
-    """The filtered cases, oldest first, with org names and Chinese labels resolved."""
+    """The filtered cases as ledger rows, residents' names and phones in full on every row or none."""
+    cases, names = ledger_cases(engine, filters)
+    return [ledger_row(c, names, viewer_may_see_phone) for c in cases]
+
+
+def ledger_cases(engine: Engine, filters: LedgerFilters) -> tuple[list[Case], dict[str, str]]:
+    """The filtered cases, oldest first, and every org's name."""
     query = select(Case).order_by(Case.received_at, Case.code)  # type: ignore[arg-type]
     if filters.scope is not None:
         query = query.where(case_scope_filter(filters.scope))
@@ -136,25 +128,23 @@ def ledger_rows(engine: Engine, filters: LedgerFilters, viewer_may_see_phone: bo
     if filters.limit is not None:
         query = query.limit(filters.limit)
     with Session(engine) as session:
-        names = {o.id: o.name for o in session.exec(select(Org)).all()}
-        cases = session.exec(query).all()
-    return [_row(c, names, viewer_may_see_phone) for c in cases]
+        names = org_names_in(session)
+        cases = list(session.exec(query).all())
+    return cases, names
 
 
-def _row(c: Case, names: dict[str, str], full: bool) -> LedgerRow:
-    level = min(c.supervision_level, 2)
-    supervision = label("supervision", "pending" if level == 1 and not c.supervised else str(level))
-    if c.supervised and level == 0:
-        supervision = label("supervision", "1")
-    rating = label("rating", c.rating) if c.outcome != "not_rated" else label("rating", "not_rated")
+def ledger_row(c: Case, names: dict[str, str], full: bool) -> LedgerRow:
+    """One case with org names and Chinese labels resolved; the resident's name and phone in full
+    only when `full`."""
+    rating = stored_label("rating", c.rating if c.outcome != "not_rated" else "not_rated")
     return LedgerRow(
         code=c.code,
         received_at=c.received_at,
-        channel=label("channel", c.channel),
+        channel=stored_label("channel", c.channel),
         reporter=c.reporter_name if full else mask_name(c.reporter_name),
         phone=c.reporter_phone if full else mask_phone(c.reporter_phone),
-        category=label("category", c.category),
-        urgency=label("urgency", c.urgency),
+        category=stored_label("category", c.category),
+        urgency=stored_label("urgency", c.urgency),
         community=names.get(c.community_org_id, c.community_org_id),
         street=names.get(c.street_org_id, c.street_org_id),
         departments="、".join(names.get(d, d) for d in c.department_ids.split()),
@@ -164,10 +154,10 @@ def _row(c: Case, names: dict[str, str], full: bool) -> LedgerRow:
         dispatched_at=c.dispatched_at,
         completed_at=c.completed_at,
         due_at=c.due_at,
-        stage=label("stage", c.stage),
+        stage=stored_label("stage", c.stage),
         overdue="是" if c.overdue else ("曾超期" if c.ever_overdue else "否"),
-        supervision=supervision,
-        result=c.result or label("outcome", c.outcome),
+        supervision=supervision_label(c.supervision_level, c.supervised),
+        result=c.result or stored_label("outcome", c.outcome),
         rating=rating,
     )
 

@@ -24,7 +24,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.labels import LABELS
+from store.contact import clean_phone, phone_key
+from store.labels import CATEGORY
 from store.ledger_files import LedgerFileError, cell_text, normalize_text, read_table
 from store.ledger_template import EXAMPLE_MARK, IMPORT_COLUMNS, ImportColumn
 from store.models import Org, OrgKind
@@ -33,8 +34,6 @@ from workdays import SHANGHAI
 from workflows.types import Category, Channel
 
 RECEIVED_AT = time(9, 0)  # an offline request is dated, not timed: 09:00 Asia/Shanghai that day
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
 
 
 @dataclass(frozen=True)
@@ -82,8 +81,7 @@ class ImportReport:
 
 
 def fingerprint(phone: str, title: str, day: date, community_org_id: str) -> str:
-    digits = re.sub(r"\D", "", phone)
-    parts = (digits, normalize_text(title).casefold(), day.isoformat(), community_org_id)
+    parts = (phone_key(phone), normalize_text(title).casefold(), day.isoformat(), community_org_id)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -209,7 +207,7 @@ class _Communities:
         return None, f"「社区」系统中没有「{value}」，请填写系统中的社区（村）名称"
 
 
-_CATEGORIES = {v: Category(k) for k, v in LABELS["category"].items()} | {c.value: c for c in Category}
+_CATEGORIES = {v: Category(k) for k, v in CATEGORY.items()} | {c.value: c for c in Category}
 
 
 def _validate(
@@ -222,7 +220,7 @@ def _validate(
             reasons.append(f"「{c.header}」不能为空")
         elif len(text[c.key]) > c.max_length:
             reasons.append(f"「{c.header}」不能超过 {c.max_length} 字")
-    phone = _phone(text["reporter_phone"])
+    phone = clean_phone(text["reporter_phone"])
     if text["reporter_phone"] and phone is None:
         reasons.append(
             f"「联系电话」格式不正确：{text['reporter_phone']}（应为 11 位手机号或带区号的固定电话）"
@@ -237,7 +235,7 @@ def _validate(
         reasons.append(f"「受理日期」{day.isoformat()} 晚于今天，请核对")
     category = _CATEGORIES.get(normalize_text(text["category"])) if text["category"] else None
     if text["category"] and category is None:
-        choices = "、".join(LABELS["category"].values())
+        choices = "、".join(CATEGORY.values())
         reasons.append(f"「类别」不在可选范围：{text['category']}（可选：{choices}，或不填）")
     if reasons or phone is None or community is None or day is None:
         return None, reasons
@@ -258,17 +256,6 @@ def _validate(
         received_at=datetime.combine(day, RECEIVED_AT, tzinfo=SHANGHAI),
     )
     return row, []
-
-
-def _phone(value: str) -> str | None:
-    """A mobile number as 11 digits, a landline as typed without spaces; None when neither."""
-    compact = re.sub(r"[\s　]", "", unicodedata.normalize("NFKC", value))
-    compact = re.sub(r"^(\+86|0086)", "", compact)
-    if _MOBILE.fullmatch(compact.replace("-", "")):
-        return compact.replace("-", "")
-    if _LANDLINE.fullmatch(compact):
-        return compact
-    return None
 
 
 def _date(value: Any) -> date | None:

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from store.labels import LABELS
+from store.labels import CATEGORY
 
 SHEET = "民情走访台账"
 INSTRUCTIONS_SHEET = "填写说明"
@@ -60,7 +60,7 @@ IMPORT_COLUMNS: tuple[ImportColumn, ...] = (
         "类别",
         False,
         20,
-        "选填；可选：" + "、".join(LABELS["category"].values()) + "。不填则由社区研判时确定。",
+        "选填；可选：" + "、".join(CATEGORY.values()) + "。不填则由社区研判时确定。",
         ("诉求类别",),
         11,
     ),
@@ -112,7 +112,7 @@ def import_template_xlsx(community_names: Sequence[str] = ()) -> bytes:
             ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
             ws[f"{letter}2"].number_format = "yyyy-mm-dd"
         if column.key == "category":
-            choices = DataValidation(type="list", formula1='"' + ",".join(LABELS["category"].values()) + '"')
+            choices = DataValidation(type="list", formula1='"' + ",".join(CATEGORY.values()) + '"')
             choices.add(f"{letter}2:{letter}1001")
             ws.add_data_validation(choices)
     ws.freeze_panes = "A2"

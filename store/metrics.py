@@ -16,7 +16,6 @@ years included; weekends only for a year with no published schedule).
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from store.contact import phone_key
 from store.metric_defs import DEFINITIONS, format_value
 from store.metric_facts import AssignmentFact, CaseFact, Facts, load_facts, scope_view
 from store.periods import Period
@@ -263,11 +263,6 @@ def _responded_same_day(
     return on_time, counted
 
 
-def normalize_phone(phone: str) -> str:
-    digits = re.sub(r"\D", "", phone)
-    return digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
-
-
 def _repeats(intake: list[CaseFact]) -> int:
-    per_phone = Counter(normalize_phone(c.reporter_phone) for c in intake if c.reporter_phone.strip())
+    per_phone = Counter(phone_key(c.reporter_phone) for c in intake if c.reporter_phone.strip())
     return sum(n - 1 for n in per_phone.values())

@@ -1,4 +1,5 @@
-"""Read queries the web needs over the read model: who may see which case, case lists, lookups.
+"""Read queries the web needs over the read model: case lists and lookups (who may see which case is
+`store.visibility`).
 
 Every list and search is answered from these tables, never by asking Temporal about many cases.
 """
@@ -7,45 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, true
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from store.models import Case, CaseDepartment, CaseEvent, Org, OrgKind
-from workflows.types import Actor, Role, Stage
+from store.models import Case, CaseEvent, Org, OrgKind
+from store.visibility import visible_cases
+from workflows.types import Actor, Stage
 
 PAGE_SIZE = 20
-
-
-def visible_cases(actor: Actor) -> ColumnElement[bool]:
-    """The cases an officer may open: their own org's work, a leader's linked streets, admins all.
-
-    The supervision office oversees every street; the discipline commission sees the items that
-    reached it (supervision level 2); a department sees every case it was ever dispatched, even one
-    it returned, since its figures count them.
-    """
-    role = actor.role
-    if role in (Role.ADMIN, Role.SUPERVISION):
-        return true()
-    if role == Role.DISCIPLINE:
-        return col(Case.supervision_level) >= 2
-    if role == Role.LEADER:
-        return col(Case.street_org_id).in_(actor.street_ids) if actor.street_ids else false()
-    if role == Role.STREET:
-        return col(Case.street_org_id) == actor.org_id
-    if role in (Role.COMMUNITY, Role.GRID_WORKER):
-        return col(Case.community_org_id) == actor.org_id
-    if role == Role.DEPARTMENT:
-        return exists().where(
-            col(CaseDepartment.case_code) == col(Case.code),
-            col(CaseDepartment.department_id) == actor.org_id,
-        )
-    return false()
-
-
-def visible_case(engine: Engine, actor: Actor, code: str) -> Case | None:
-    with Session(engine) as session:
-        return session.exec(select(Case).where(Case.code == code, visible_cases(actor))).first()
 
 
 def case_by_token_hash(engine: Engine, token_hash: str) -> Case | None:
@@ -169,8 +140,3 @@ def orgs_of_kind(
         if active_only:
             query = query.where(col(Org.active))
         return list(session.exec(query.order_by(col(Org.id))).all())
-
-
-def org_names(engine: Engine) -> dict[str, str]:
-    with Session(engine) as session:
-        return {o.id: o.name for o in session.exec(select(Org)).all()}

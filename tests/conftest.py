@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
-from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -24,18 +23,13 @@ from worker import build_worker
 from workflows import search_attributes
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-_KINDS = {
-    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-    "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-}
 
 
 async def register_search_attributes(client: Client) -> None:
     await client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(
             namespace=client.namespace,
-            search_attributes={n: _KINDS[k] for n, k in search_attributes.CLI_TYPE_NAMES.items()},
+            search_attributes=dict(search_attributes.INDEXED_TYPES),
         )
     )
 

@@ -14,9 +14,10 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from store.scopes import Viewer, may_see_rankings
+from store.scopes import Viewer
+from store.visibility import may_see_rankings
 from web.deps import csrf_for
-from web.i18n import LABELS, TEXT, event_label, label
+from web.i18n import TEXT, UI_LABELS, event_label, label
 from web.services.cases import OFFICER_REGISTRARS, SUPERVISORS
 from web.timeutil import local, local_date
 from workflows.types import Role
@@ -41,7 +42,7 @@ def nav_for(role: Role | None) -> list[NavItem]:
     if role in OFFICER_REGISTRARS:
         items.append(NavItem("/cases/new", TEXT["nav_register"], "register"))
     items.append(NavItem("/dashboard", TEXT["nav_dashboard"], "dashboard"))
-    if may_see_rankings(Viewer(role.value, "")):  # the district's notice board
+    if may_see_rankings(Viewer(role, "")):  # the district's notice board
         items.append(NavItem("/dashboard/rankings", TEXT["nav_rankings"], "rankings"))
     items.append(NavItem("/ledger", TEXT["nav_ledger"], "ledger"))
     if role == Role.ADMIN:
@@ -64,7 +65,7 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.globals.update(t=TEXT, L=LABELS, label=label, event_label=event_label)
+        self.env.globals.update(t=TEXT, L=UI_LABELS, label=label, event_label=event_label)
         self.env.filters.update(local=local, local_date=local_date)
 
     def render(

@@ -1,13 +1,13 @@
 """Custom search attributes every case upserts, so admins can filter cases in the Temporal UI.
 
 No personal data ever goes into a search attribute: they are indexed and shown to every admin.
-The dev runner, `deploy/register-search-attributes.sh` and the worker's start-up check all read
-this one list.
+The dev runner, `deploy/register-search-attributes.sh`, the worker's start-up check and the test
+servers all read this one list; each attribute's type is its key's.
 """
 
 from __future__ import annotations
 
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
 
 CASE_STAGE = SearchAttributeKey.for_keyword("CaseStage")
 CASE_CATEGORY = SearchAttributeKey.for_keyword("CaseCategory")
@@ -17,11 +17,14 @@ CASE_OVERDUE = SearchAttributeKey.for_bool("CaseOverdue")
 
 ALL = (CASE_STAGE, CASE_CATEGORY, CASE_ORG, CASE_DUE_AT, CASE_OVERDUE)
 
+# As the operator service registers and lists them.
+INDEXED_TYPES: dict[str, SearchAttributeIndexedValueType] = {key.name: key.indexed_value_type for key in ALL}
+
+
+def _cli_type_name(kind: SearchAttributeIndexedValueType) -> str:
+    """KEYWORD_LIST → KeywordList."""
+    return "".join(word.title() for word in kind.name.split("_"))
+
+
 # The names `temporal operator search-attribute create --type` and `start-dev --search-attribute` take.
-CLI_TYPE_NAMES: dict[str, str] = {
-    "CaseStage": "Keyword",
-    "CaseCategory": "Keyword",
-    "CaseOrg": "Keyword",
-    "CaseDueAt": "Datetime",
-    "CaseOverdue": "Bool",
-}
+CLI_TYPE_NAMES: dict[str, str] = {name: _cli_type_name(kind) for name, kind in INDEXED_TYPES.items()}

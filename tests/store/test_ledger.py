@@ -11,16 +11,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy.engine import Engine
 
-from store.ledger import (
-    LEDGER_COLUMNS,
-    LedgerFilters,
-    LedgerRow,
-    export_csv,
-    export_xlsx,
-    ledger_rows,
-    mask_name,
-    mask_phone,
-)
+from store.contact import mask_name, mask_phone
+from store.ledger import LEDGER_COLUMNS, LedgerFilters, LedgerRow, export_csv, export_xlsx, ledger_rows
 from store.ledger_import import (
     LedgerFileError,
     already_imported,

@@ -9,17 +9,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from store.periods import Period, PeriodKind
-from store.scopes import (
-    Scope,
-    ScopeForbidden,
-    Viewer,
-    district_scope,
-    may_see,
-    may_see_rankings,
-    require_scope,
-    scope_for_org,
-    visible_scopes,
-)
+from store.scopes import Scope, ScopeForbidden, Viewer, district_scope, scope_for_org
+from store.visibility import may_see_rankings, require_scope, visible_scopes
+from store.visibility import may_see_scope as may_see
 from workdays import SHANGHAI
 
 

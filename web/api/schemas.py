@@ -7,9 +7,9 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from settings import Settings
+from store.contact import mask_address, mask_phone
 from web.i18n import event_label, label
 from web.services.case_view import temporal_url
-from web.services.personal import mask_address, mask_phone
 from web.services.rows import CaseRow
 from workflows.rules import allowed_actions
 from workflows.types import Action, Actor, CaseSnapshot, Role

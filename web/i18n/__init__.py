@@ -4,7 +4,7 @@
 Templates read them as `L` and `t`; Python code imports them from here.
 """
 
-from web.i18n.labels import LABELS, action_label, event_label, label
+from web.i18n.labels import UI_LABELS, action_label, event_label, label
 from web.i18n.text import TEXT
 
-__all__ = ["LABELS", "TEXT", "action_label", "event_label", "label"]
+__all__ = ["TEXT", "UI_LABELS", "action_label", "event_label", "label"]

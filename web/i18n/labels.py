@@ -1,20 +1,17 @@
-"""Names of the domain's enum values, in zh-CN."""
+"""Names of the domain's enum values, in zh-CN: the stored values' names from `store.labels`, and the
+UI's own (roles, actions, timeline events, tasks...)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from store.labels import (
-    LABELS,  # the stored values' wording, shared with ledgers and charts.rules import STAGE_NAMES
-)
+from store.labels import CATEGORY, CHANNEL, DIFFICULTY, OUTCOME, RATING, STAGE, SUPERVISION, URGENCY
 from store.models import OrgKind
 from workflows.decisions import DECISIONS
-from workflows.rules import STAGE_NAMES
 from workflows.tasks import SUPERVISE_TASK
 from workflows.types import (
     Action,
     DeadlineState,
-    Difficulty,
     RatingChannel,
     RatingValue,
     Role,
@@ -34,9 +31,6 @@ ROLE = {
     Role.RESIDENT: "群众",
     Role.SYSTEM: "系统",
 }
-
-# The stage names the workflow's own refusals use, so the two never disagree.
-STAGE: dict[str, str] = dict(STAGE_NAMES)
 
 # What a resident reads on the tracking page: plain words, no internal steps.
 PUBLIC_STAGE = {
@@ -78,28 +72,13 @@ TASK = {
     SUPERVISE_TASK: "待督办",
 }
 
-CATEGORY = LABELS["category"]
-
-URGENCY = LABELS["urgency"]
-
-DIFFICULTY = {
-    Difficulty.ORDINARY: "一般（3 个工作日）",
-    Difficulty.HARD: "较难（15 个工作日）",
-    Difficulty.VERY_HARD: "特别难（领导定时限）",
-}
-
-# The difficulty's name alone; its limit comes from the case's policy (see difficulty_text).
-DIFFICULTY_NAME = LABELS["difficulty"]
-
-RATING_VALUE = {value: LABELS["rating"][value] for value in RatingValue}
+RATING_VALUE = {value: RATING[value] for value in RatingValue}
 
 RATING_CHANNEL = {
     RatingChannel.PORTAL: "网上评价",
     RatingChannel.PHONE: "电话询问",
     RatingChannel.VISIT: "上门回访",
 }
-
-OUTCOME = LABELS["outcome"]
 
 DEADLINE_STATE = {
     DeadlineState.RUNNING: "计时中",
@@ -108,8 +87,6 @@ DEADLINE_STATE = {
     DeadlineState.MET: "按期完成",
     DeadlineState.CANCELLED: "已取消",
 }
-
-CHANNEL = LABELS["channel"]
 
 ORG_KIND = {
     OrgKind.DISTRICT: "区",
@@ -120,8 +97,6 @@ ORG_KIND = {
     OrgKind.SUPERVISION: "督查室",
     OrgKind.DISCIPLINE: "纪工委",
 }
-
-SUPERVISION_LEVEL = {0: "", 1: "领导督办", 2: "纪工委督办"}
 
 SPAN_UNIT = {
     SpanUnit.WORKING_DAYS: "个工作日",
@@ -188,7 +163,8 @@ FIELD = {
     "photos": "照片",
 }
 
-LABELS: dict[str, dict] = {
+# Every table the UI names values with: the stored values' (store.labels) and the UI's own.
+UI_LABELS: dict[str, dict] = {
     "role": ROLE,
     "stage": STAGE,
     "public_stage": PUBLIC_STAGE,
@@ -198,14 +174,13 @@ LABELS: dict[str, dict] = {
     "category": CATEGORY,
     "urgency": URGENCY,
     "difficulty": DIFFICULTY,
-    "difficulty_name": DIFFICULTY_NAME,
     "rating_value": RATING_VALUE,
     "rating_channel": RATING_CHANNEL,
     "outcome": OUTCOME,
     "deadline_state": DEADLINE_STATE,
     "channel": CHANNEL,
     "org_kind": ORG_KIND,
-    "supervision_level": SUPERVISION_LEVEL,
+    "supervision": SUPERVISION,
     "span_unit": SPAN_UNIT,
 }
 
@@ -214,7 +189,7 @@ def label(kind: str, value: StrEnum | str | int | None) -> str:
     """The name of `value` in the table `kind`; the raw value when it has none (never an error)."""
     if value is None or value == "":
         return ""
-    return str(LABELS[kind].get(value, value))
+    return str(UI_LABELS[kind].get(value, value))
 
 
 def action_label(action: Action | str) -> str:

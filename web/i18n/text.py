@@ -417,7 +417,7 @@ TEXT: dict[str, str] = {
     "ledger_title": "诉求台账",
     "ledger_export_xlsx": "导出 Excel（.xlsx）",
     "ledger_export_csv": "导出 CSV",
-    "ledger_full_contact": "导出文件含群众完整姓名和电话，每次导出均记入个人信息查看记录。",
+    "ledger_full_contact": "导出文件含群众完整姓名和电话（仅限您需要联系群众的案件），每行均记入个人信息查看记录。",
     "ledger_masked_contact": "导出文件中群众姓名和电话已脱敏。",
     "ledger_preview_more": "仅预览前 {n} 行，完整台账请导出。",
     "ledger_empty": "没有符合条件的案件。",

@@ -14,12 +14,14 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 from settings import Settings
+from store.directory import org_names
 from store.models import Case, OrgKind, User
-from store.queries import org_names, orgs_of_kind, visible_case
+from store.queries import orgs_of_kind
+from store.visibility import CaseOrgs, may_see_contact, visible_case
 from web.i18n import TEXT
 from web.services.case_view import CaseView, build_case_view
 from web.services.cases import decide, get_snapshot
-from web.services.personal import contact_views, log_contact_view, may_see_contact
+from web.services.personal import contact_views, log_contact_view
 from web.sla import WorkingDays
 from web.uploads import photo_path
 from workflows.types import Action, Actor, CaseSnapshot, DecisionResult, Reporter
@@ -81,7 +83,7 @@ async def reveal_contact(
     """The resident's full contact details, for those who must contact them; the view is logged."""
     await visible(engine, actor, code)
     snap = await get_snapshot(client, code)
-    if not may_see_contact(actor, snap):
+    if not may_see_contact(actor, CaseOrgs.of_snapshot(snap)):
         raise ContactNotAllowed(TEXT["contact_not_allowed"])
     await asyncio.to_thread(log_contact_view, engine, actor, code, addr, via)
     return snap.registration.reporter

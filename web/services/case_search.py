@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
+from store.directory import org_names
 from store.models import Org, OrgKind
-from store.queries import CaseFilters, Page, list_cases, org_names, orgs_of_kind
+from store.queries import CaseFilters, Page, list_cases, orgs_of_kind
 from web.services.rows import CaseRow, case_row
 from web.sla import WorkingDays
 from workflows.types import Actor

@@ -12,9 +12,10 @@ from typing import Any
 
 from settings import Settings
 from store.audit import PersonalDataView
+from store.contact import mask_address, mask_phone
 from store.models import Org
+from store.visibility import CaseOrgs, may_see_contact
 from web.i18n import TEXT, event_label, label
-from web.services.personal import mask_address, mask_phone, may_see_contact
 from web.services.rows import supervision_flags
 from web.sla import Countdown, WorkingDays, countdown
 from workflows.rules import allowed_actions
@@ -130,7 +131,7 @@ def difficulty_text(difficulty: Difficulty, policy: SlaPolicy) -> str:
         Difficulty.HARD: policy.completion_hard,
         Difficulty.VERY_HARD: policy.completion_very_hard,
     }[difficulty]
-    name = label("difficulty_name", difficulty)
+    name = label("difficulty", difficulty)
     if span is None:
         return TEXT["difficulty_leader_set"].format(name=name)
     return TEXT["difficulty_limit"].format(name=name, n=span.amount, unit=label("span_unit", span.unit))
@@ -273,7 +274,7 @@ def build_case_view(
         reporter_name=reg.reporter.name,
         phone_masked=mask_phone(reg.reporter.phone),
         address_masked=mask_address(reg.reporter.address),
-        may_contact=may_see_contact(actor, snap),
+        may_contact=may_see_contact(actor, CaseOrgs.of_snapshot(snap)),
         attachments=list(reg.attachments),
         assignments=[
             AssignmentView(

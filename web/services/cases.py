@@ -23,9 +23,11 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from settings import Settings
 from store.codes import advance_counter, next_case_code
+from store.contact import PHONE_PATTERN
 from store.directory import leader_streets
 from store.models import Case, User
 from store.queries import community_with_street
+from store.visibility import REGISTRATION, Reach, may_register_in
 from web.i18n import TEXT
 from web.security import new_token, sha256
 from web.timeutil import as_aware
@@ -49,8 +51,6 @@ from workflows.types import (
 
 log = logging.getLogger("liudan.web.cases")
 
-# Mobile numbers (13812341234) and landlines with area code (0571-87654321).
-PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 MAX_ATTACHMENTS = 3
 FIRST_TASK_WAIT = 10.0  # seconds
 CODE_ATTEMPTS = 5
@@ -59,10 +59,9 @@ CODE_ATTEMPTS = 5
 # workflows.case.PROJECTION_BUDGET), so decisions get longer than reads.
 READ_TIMEOUT = timedelta(seconds=5)
 DECISION_TIMEOUT = timedelta(seconds=15)
-# Officers who register requests for residents (a phone call, a visit, a letter) and admins.
+# Officers who register requests for residents (a phone call, a visit, a letter) and admins; the
+# portal (a resident) and the system register too. Where each may register: store.visibility.
 OFFICER_REGISTRARS = (Role.GRID_WORKER, Role.COMMUNITY, Role.STREET, Role.ADMIN)
-# ...plus the portal on a resident's behalf and the system (demo data, integrations).
-REGISTRARS = (*OFFICER_REGISTRARS, Role.RESIDENT, Role.SYSTEM)
 # Who works from the leader view (督单).
 SUPERVISORS = (Role.LEADER, Role.SUPERVISION, Role.DISCIPLINE)
 
@@ -169,16 +168,15 @@ async def register_case(
     Returns once the workflow's first task has run, so the case is already in the read model (the
     officer's next page and the resident's tracking link find it).
     """
-    if registered_by.role not in REGISTRARS:
+    reach = REGISTRATION.get(registered_by.role)
+    if reach is None:
         raise RegistrationRefused(TEXT["may_not_register"])
     found = await asyncio.to_thread(community_with_street, engine, form.community_org_id)
     if found is None:
         raise RegistrationRefused(TEXT["unknown_community"])
     community, street = found
-    if registered_by.role in (Role.GRID_WORKER, Role.COMMUNITY) and community.id != registered_by.org_id:
-        raise RegistrationRefused(TEXT["other_community"])
-    if registered_by.role == Role.STREET and street.id != registered_by.org_id:
-        raise RegistrationRefused(TEXT["other_street"])
+    if not may_register_in(registered_by, community.id, street.id):
+        raise RegistrationRefused(TEXT["other_community" if reach == Reach.OWN_COMMUNITY else "other_street"])
     received = form.received_at or datetime.now(UTC)
     year = received.astimezone(SHANGHAI).year
     token = new_token(32)

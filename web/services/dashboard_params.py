@@ -1,6 +1,6 @@
 """Who is looking at which figures: the viewer, the scope they asked for (checked against what
 they may see), the period, and the pickers' choices. Shared by the dashboard, rankings, report,
-ledger pages and the metrics API, so the access rule is written once (``store.scopes``).
+ledger pages and the metrics API, so the access rule is written once (``store.visibility``).
 """
 
 from __future__ import annotations
@@ -14,16 +14,13 @@ from sqlmodel import Session
 
 from store.directory import org_names
 from store.periods import Period, PeriodKind
-from store.scopes import Scope, ScopeForbidden, ScopeKind, Viewer, may_see_rankings, visible_scopes
+from store.scopes import Scope, ScopeForbidden, ScopeKind, Viewer
+from store.visibility import may_see_rankings, visible_scopes
 from web.i18n import TEXT
 from web.schemas.dashboard import FiguresQuery
 from workdays import SHANGHAI
-from workflows.types import Actor, Role
+from workflows.types import Actor
 
-# Those who must call the resident see full contact in the ledger export (the case page's rule:
-# their own community, street or department, which is all their scopes hold); leaders, the
-# supervision office, the discipline commission and admins read it masked.
-FULL_CONTACT_ROLES = (Role.COMMUNITY, Role.GRID_WORKER, Role.STREET, Role.DEPARTMENT)
 SCOPE_KIND_NAMES = {
     ScopeKind.DISTRICT: "全区",
     ScopeKind.STREET: "街道（乡镇）",
@@ -76,11 +73,7 @@ def today() -> date:
 
 
 def viewer_of(actor: Actor) -> Viewer:
-    return Viewer(role=actor.role.value, org_id=actor.org_id, street_ids=tuple(actor.street_ids))
-
-
-def may_see_full_contact(actor: Actor) -> bool:
-    return actor.role in FULL_CONTACT_ROLES
+    return Viewer(role=actor.role, org_id=actor.org_id, street_ids=tuple(actor.street_ids))
 
 
 def this_month() -> Period:

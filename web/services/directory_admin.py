@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from store.directory import org_names_in
 from store.models import LeaderStreet, Org, OrgKind, User
 from web.i18n import TEXT
 from web.security import hash_password
@@ -81,7 +82,7 @@ def list_users(engine: Engine, text: str = "", role: str = "") -> list[UserRow]:
             pattern = f"%{text.strip()}%"
             query = query.where(col(User.username).like(pattern) | col(User.display_name).like(pattern))
         users = session.exec(query.order_by(col(User.role), col(User.username))).all()
-        orgs = {o.id: o.name for o in session.exec(select(Org)).all()}
+        orgs = org_names_in(session)
         links = session.exec(select(LeaderStreet)).all()
     streets: dict[str, list[str]] = {}
     for link in links:

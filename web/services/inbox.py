@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
+from store.directory import org_names
 from store.inbox import (
     TABS,
     InboxFilters,
@@ -17,7 +18,7 @@ from store.inbox import (
     set_claim,
     tab_counts,
 )
-from store.queries import Page, org_names
+from store.queries import Page
 from web.i18n import TEXT
 from web.services.rows import CaseRow, case_row
 from web.sla import WorkingDays

@@ -1,8 +1,8 @@
 """The leader view (督单): overdue, escalated and supervised cases across a leader's streets.
 
-Leaders see the streets linked to them, the supervision office every street, the discipline
-commission the items that reached it (level 2). Grouped by department and by street, with the
-supervision form on each row where the rules allow it.
+Each sees the cases `store.visibility` lets them open: leaders the streets linked to them, the
+supervision office every street, the discipline commission the items that reached it (level 2).
+Grouped by department and by street, with the supervision form on each row where the rules allow it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from store.directory import org_names
 from store.models import Case
-from store.queries import org_names, visible_cases
+from store.visibility import REFERRED_LEVEL, CaseOrgs, visible_cases
 from web.i18n import TEXT, label
 from web.services.case_view import ActionForm
 from web.services.rows import CaseRow, case_row
@@ -29,14 +30,16 @@ from workflows.types import (
     Assignment,
     CaseRegistration,
     CaseSnapshot,
+    Category,
     Channel,
+    Difficulty,
     Reporter,
     Role,
     Stage,
+    Urgency,
 )
 
 GROUPINGS = ("department", "street")
-SYSTEM = Actor(user_id="system", role=Role.SYSTEM)
 
 
 @dataclass
@@ -62,10 +65,11 @@ class Board:
     grouping: str
 
 
-def row_snapshot(case: Case) -> CaseSnapshot:
-    """The read model's approximation of a case's snapshot: enough for `who_may` on a list row.
-
-    Only for deciding which forms to offer in a list; the workflow checks the live state again.
+def rules_view(case: Case) -> CaseSnapshot:
+    """The case as `workflows.rules` reads it, from its read-model row, so the board offers the
+    supervision form exactly where the workflow's own rule allows it (stage, the case's street, its
+    flags and counters), without a Temporal query per row. The workflow checks the live case again
+    when the form is sent. Nothing personal is copied: the rules never read the resident.
     """
     lead = case.lead_department_id
     return CaseSnapshot(
@@ -74,24 +78,34 @@ def row_snapshot(case: Case) -> CaseSnapshot:
         registration=CaseRegistration(
             code=case.code,
             channel=Channel(case.channel),
-            reporter=Reporter(case.reporter_name, ""),
+            reporter=Reporter(name="", phone=""),
             title=case.title,
             description="",
             location="",
             community_org_id=case.community_org_id,
             street_org_id=case.street_org_id,
-            registered_by=SYSTEM,
+            registered_by=Actor(user_id=case.registered_by, role=Role.SYSTEM),  # the row keeps only the id
+            policy_id=case.policy_id,
+            category=Category(case.category) if case.category else None,
         ),
         policy=POLICIES.get(case.policy_id, POLICIES[DEFAULT_POLICY_ID]),
         stage=Stage(case.stage),
         holder_org_ids=case.holder_org_ids.split(),
         holder_role=Role(case.holder_role) if case.holder_role else None,
-        assignments=[Assignment(d, lead=d == lead) for d in case.department_ids.split()],
+        urgency=Urgency(case.urgency) if case.urgency else None,
+        category=Category(case.category) if case.category else None,
+        difficulty=Difficulty(case.difficulty) if case.difficulty else None,
+        assignments=[Assignment(d, lead=d == lead) for d in CaseOrgs.of_row(case).assigned],
         overdue=case.overdue,
+        ever_overdue=case.ever_overdue,
         supervision_level=case.supervision_level,
         supervised=case.supervised,
+        talk_ordered=case.talk_ordered,
         escalated=case.escalated,
         leader_in_charge=case.leader_in_charge,
+        extensions_granted=case.extensions_granted,
+        returns=case.returns,
+        reopened=case.reopened,
     )
 
 
@@ -111,13 +125,13 @@ def board(engine: Engine, actor: Actor, workdays: WorkingDays, grouping: str) ->
         "overdue": sum(1 for c in cases if c.overdue),
         "escalated": sum(1 for c in cases if c.escalated),
         "supervised": sum(1 for c in cases if c.supervised),
-        "discipline": sum(1 for c in cases if c.supervision_level >= 2),
+        "discipline": sum(1 for c in cases if c.supervision_level >= REFERRED_LEVEL),
         "total": len(cases),
     }
     groups: dict[str, BoardGroup] = defaultdict(lambda: BoardGroup(""))
     for case in cases:
         assigned = [(d, orgs.get(d, d)) for d in case.department_ids.split()]
-        may_supervise = who_may(Action.SUPERVISE, row_snapshot(case), actor) is None
+        may_supervise = who_may(Action.SUPERVISE, rules_view(case), actor) is None
         form = ActionForm(
             Action.SUPERVISE,
             label("action", Action.SUPERVISE),

@@ -2,26 +2,26 @@
 table and as .xlsx / .csv files (``store.ledger``).
 
 Residents' names and phones: the page always masks them (a list); an export carries them in full
-only for the roles that must call the resident (community, grid worker, street, department, whose
-scopes hold only their own cases), and every such export is logged per case in the personal-data
-log, as opening a case's contact is.
+on the rows whose resident the exporter must contact (``store.visibility.may_see_contact``: the
+case's own community and street, the departments assigned to it now), and every such row is logged
+in the personal-data log, as opening a case's contact is.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import quote
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from store.audit import PersonalDataView
-from store.labels import LABELS
-from store.ledger import LEDGER_COLUMNS, LedgerRow, export_csv, export_xlsx, ledger_rows
+from store.labels import STORED_LABELS
+from store.ledger import LEDGER_COLUMNS, export_csv, export_xlsx, ledger_cases, ledger_row, ledger_rows
+from store.visibility import CaseOrgs, may_see_any_contact, may_see_contact
 from web.schemas.dashboard import LedgerQuery
-from web.services.dashboard_params import Selection, may_see_full_contact
+from web.services.dashboard_params import Selection
+from web.services.personal import log_contact_views
 from web.timeutil import local
 from workflows.types import Actor
 
@@ -62,7 +62,7 @@ class LedgerPage:
     more: bool  # more rows than the preview shows
     xlsx_href: str
     csv_href: str
-    full_contact: bool  # the exports carry full phones (and are logged)
+    full_contact: bool  # the exports may carry full phones (each such row logged)
     stages: list[Choice]
     categories: list[Choice]
     channels: list[Choice]
@@ -88,7 +88,7 @@ def _cell(value: object) -> str:
 
 
 def _choices(group: str) -> list[Choice]:
-    return [Choice(str(k), v) for k, v in LABELS[group].items()]
+    return [Choice(str(k), v) for k, v in STORED_LABELS[group].items()]
 
 
 def ledger_page(engine: Engine, actor: Actor, selection: Selection, query: LedgerQuery) -> LedgerPage:
@@ -101,7 +101,7 @@ def ledger_page(engine: Engine, actor: Actor, selection: Selection, query: Ledge
         more=len(preview) > PREVIEW_ROWS,
         xlsx_href=query.link("/ledger/export.xlsx", selection.period, selection.scope.org_id),
         csv_href=query.link("/ledger/export.csv", selection.period, selection.scope.org_id),
-        full_contact=may_see_full_contact(actor),
+        full_contact=may_see_any_contact(actor),
         stages=_choices("stage"),
         categories=_choices("category"),
         channels=_choices("channel"),
@@ -111,21 +111,23 @@ def ledger_page(engine: Engine, actor: Actor, selection: Selection, query: Ledge
 def ledger_file(
     engine: Engine, actor: Actor, selection: Selection, query: LedgerQuery, fmt: str, addr: str
 ) -> LedgerFile:
-    """The whole filtered ledger as ``xlsx`` or ``csv``; full contacts logged per case."""
-    full = may_see_full_contact(actor)
-    rows = ledger_rows(engine, query.filters(selection.period, selection.scope), full)
-    if full and rows:
-        _log_full_contact(engine, actor, rows, addr)
+    """The whole filtered ledger as ``xlsx`` or ``csv``; each row with full contact is logged."""
+    cases, names = ledger_cases(engine, query.filters(selection.period, selection.scope))
+    full = [c.code for c in cases if may_see_contact(actor, CaseOrgs.of_row(c))]
+    in_full = set(full)
+    rows = [ledger_row(c, names, c.code in in_full) for c in cases]
+    if full:
+        log_contact_views(engine, actor, full, addr, EXPORT_VIA)
     content = export_xlsx(rows) if fmt == "xlsx" else export_csv(rows)
     key = selection.period.key
     log.info(
-        "ledger %s of %s %s exported by %s: %s rows (%s contact)",
+        "ledger %s of %s %s exported by %s: %s rows (%s with full contact)",
         fmt,
         selection.scope.org_id,
         key,
         actor.user_id,
         len(rows),
-        "full" if full else "masked",
+        len(full),
     )
     return LedgerFile(
         content=content,
@@ -134,22 +136,3 @@ def ledger_file(
         ascii_filename=f"ledger_{selection.scope.org_id}_{key}.{fmt}",
         rows=len(rows),
     )
-
-
-def _log_full_contact(engine: Engine, actor: Actor, rows: list[LedgerRow], addr: str) -> None:
-    now = datetime.now(UTC)
-    with Session(engine) as session:
-        session.add_all(
-            PersonalDataView(
-                case_code=r.code,
-                user_id=actor.user_id,
-                user_name=actor.display_name,
-                role=actor.role.value,
-                org_id=actor.org_id,
-                at=now,
-                client_addr=addr,
-                via=EXPORT_VIA,
-            )
-            for r in rows
-        )
-        session.commit()

@@ -14,14 +14,15 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
 from settings import Settings
+from store.contact import PHONE_PATTERN
+from store.directory import org_names
 from store.models import Case
-from store.queries import case_by_token_hash, org_names, public_events
+from store.queries import case_by_token_hash, public_events
 from web.i18n import TEXT, label
 from web.security import sha256
 from web.services.case_page import case_photo
 from web.services.case_view import entry_titles
 from web.services.cases import (
-    PHONE_PATTERN,
     CaseUnavailable,
     OptionalCategory,
     Registered,
@@ -29,11 +30,10 @@ from web.services.cases import (
     decide,
     get_snapshot,
 )
-from web.services.registration import register_with_photos
+from web.services.registration import RESIDENT, register_with_photos
 from workflows.rules import allowed_actions
 from workflows.types import (
     Action,
-    Actor,
     Channel,
     RatingChannel,
     RatingDecision,
@@ -41,8 +41,6 @@ from workflows.types import (
     Role,
     Withdrawal,
 )
-
-RESIDENT = Actor(user_id="resident", role=Role.RESIDENT, display_name=label("role", Role.RESIDENT))
 
 
 class PortalSubmission(BaseModel):

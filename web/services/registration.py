@@ -12,9 +12,14 @@ from temporalio.client import Client
 from settings import Settings
 from store.models import OrgKind
 from store.queries import orgs_of_kind
+from store.visibility import may_register_in
+from web.i18n import label
 from web.services.cases import Registered, RegistrationInput, register_case
 from web.uploads import discard, read_photos, store_photos
 from workflows.types import Actor, Role
+
+# Whoever acts on the public portal and through a tracking link.
+RESIDENT = Actor(user_id="resident", role=Role.RESIDENT, display_name=label("role", Role.RESIDENT))
 
 
 @dataclass(frozen=True)
@@ -25,16 +30,15 @@ class StreetCommunities:
 
 
 def communities_for(engine: Engine, actor: Actor | None) -> list[StreetCommunities]:
-    """The communities a registrar may register for: their own (grid workers, communities), their
-    street's (streets), any (admins, residents on the portal: actor None)."""
+    """The communities a registrar may register for (`store.visibility.may_register_in`), by street;
+    a resident on the portal (actor None) may choose any."""
+    registrar = actor or RESIDENT
     groups: list[StreetCommunities] = []
     for street in orgs_of_kind(engine, OrgKind.STREET):
-        if actor is not None and actor.role == Role.STREET and street.id != actor.org_id:
-            continue
         communities = [
             (c.id, c.name)
             for c in orgs_of_kind(engine, OrgKind.COMMUNITY, parent_id=street.id)
-            if actor is None or actor.role not in (Role.GRID_WORKER, Role.COMMUNITY) or c.id == actor.org_id
+            if may_register_in(registrar, c.id, street.id)
         ]
         if communities:
             groups.append(StreetCommunities(street.id, street.name, communities))

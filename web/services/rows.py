@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from store.contact import mask_phone
+from store.labels import supervision_label
 from store.models import Case, InboxItem
 from web.i18n import TEXT, label
-from web.services.personal import mask_phone
 from web.sla import Countdown, WorkingDays, countdown
 from workflows.types import Stage
 
@@ -53,7 +54,7 @@ def supervision_flags(level: int, supervised: bool, talk_ordered: bool) -> list[
     has, 约谈 when ordered, and 纪工委督办 when a supervised deadline passed too (level 2)."""
     out: list[tuple[str, str]] = []
     if level > 1:
-        out.append(("over", label("supervision_level", level)))
+        out.append(("over", supervision_label(level, supervised)))
     elif level and not supervised:
         out.append(("warn", TEXT["flag_awaiting_supervision"]))
     if supervised:
