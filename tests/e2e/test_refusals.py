@@ -65,7 +65,9 @@ async def test_refusals_show_on_the_page_and_change_nothing(stack, browser, shot
     await expect_timeline(second, [*BEFORE_DISPATCH, "派单"])
     await expect(status(second)).to_contain_text("区民政局")
     await expect(status(second)).not_to_contain_text("区住建局")
-    await expect(second.locator("#case-actions details")).to_have_count(0)  # nothing left for the street
+    # Nothing left for the street to decide, but to press the departments (催办, 跟单).
+    await expect(second.locator("#case-actions details")).to_have_count(1)
+    await expect(second.locator("#case-actions details summary")).to_contain_text("催办")
 
     # 接单 pressed again from a second window of the same department.
     minzheng = await sign_in(browser, stack, "dept-minzheng")
