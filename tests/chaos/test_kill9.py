@@ -90,6 +90,8 @@ class Child:
         self.kills = 0
 
     def start(self) -> None:
+        if self.alive():  # the chaos loop and the keeper may both restart it: one process, never two
+            return
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
                 self.command,
