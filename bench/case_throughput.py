@@ -65,7 +65,7 @@ async def one_case(client, task_queue: str, latencies: list[float]) -> None:  # 
         latencies.append(time.perf_counter() - t0)
 
 
-async def main(cases: int, concurrency: int, wal: bool) -> None:
+async def main(cases: int, concurrency: int, wal: bool) -> tuple[float, float, float]:
     workdir = Path(tempfile.mkdtemp(prefix="liudan-bench-"))
     extra = ["--db-filename", str(workdir / "temporal.db")]
     if wal:
@@ -100,6 +100,7 @@ async def main(cases: int, concurrency: int, wal: bool) -> None:
         f"update p50={statistics.median(latencies) * 1000:.0f}ms p95={p95 * 1000:.0f}ms"
     )
     shutil.rmtree(workdir, ignore_errors=True)
+    return len(latencies) / elapsed, statistics.median(latencies), p95
 
 
 if __name__ == "__main__":
