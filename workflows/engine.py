@@ -249,7 +249,9 @@ class ProcessEngine:
             # ActivityError (or as a TimeoutError when its budget ran out).
             cause = failed.cause if isinstance(failed, ActivityError) else failed
             rejected = isinstance(cause, ApplicationError) and cause.type == "ProjectionRejected"
-            self._behind = not rejected
+            # Only a process with a catch-up task waits for the read model: a case from before the
+            # patch (reprojected by the reconciler) has none, and must still be able to complete.
+            self._behind = not rejected and self._catching_up is not None
             workflow.logger.warning(
                 "case %s version %d not projected (%s)",
                 s.code,
