@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import defaultdict
 
 from sqlalchemy.engine import Engine
@@ -35,7 +36,9 @@ def load_directory(engine: Engine) -> DirectoryView:
 
 
 class DirectoryRefresher:
-    """Installs the directory for this process and reloads it on a thread when asked (one at a time)."""
+    """Installs the directory for this process and reloads it on a thread when asked (one at a time),
+    and every `directory.MAX_AGE_SECONDS` in the background, so that an org or user an admin adds is
+    known before anyone's decision names it, even on a quiet system."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -44,6 +47,7 @@ class DirectoryRefresher:
     def install(self) -> None:
         directory.install(load_directory(self._engine))
         directory.set_refresher(self.refresh)
+        _Ticker.follow(self)
 
     def refresh(self) -> None:
         if self._busy.acquire(blocking=False):
@@ -56,3 +60,24 @@ class DirectoryRefresher:
             log.warning("could not refresh the directory view", exc_info=True)
         finally:
             self._busy.release()
+
+
+class _Ticker:
+    """One daemon thread per process that refreshes the most recently installed directory."""
+
+    _current: DirectoryRefresher | None = None
+    _thread: threading.Thread | None = None
+
+    @classmethod
+    def follow(cls, refresher: DirectoryRefresher) -> None:
+        cls._current = refresher
+        if cls._thread is None:
+            cls._thread = threading.Thread(target=cls._run, name="directory-ticker", daemon=True)
+            cls._thread.start()
+
+    @classmethod
+    def _run(cls) -> None:
+        while True:
+            time.sleep(max(directory.MAX_AGE_SECONDS, 0.5))
+            if cls._current is not None:
+                cls._current.refresh()

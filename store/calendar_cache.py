@@ -7,13 +7,17 @@ countdowns (which show "剩余 2 个工作日" and count weekends only for a yea
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from store.schedules import load_schedules, schedules_stamp
 from workdays import WorkCalendar
+
+log = logging.getLogger("liudan.calendar")
 
 
 class StoredCalendar:
@@ -37,10 +41,15 @@ class StoredCalendar:
     def _refresh(self) -> None:
         if self._engine is None:
             return
-        stamp = schedules_stamp(self._engine)  # one cheap query: count and latest load time
-        with self._lock:
-            if stamp != self._stamp:
-                schedules = load_schedules(self._engine)
-                self._official = WorkCalendar(schedules)
-                self._provisional = WorkCalendar(schedules, weekends_only=True)
-                self._stamp = stamp
+        try:
+            stamp = schedules_stamp(self._engine)  # one cheap query: count and latest load time
+            with self._lock:
+                if stamp != self._stamp:
+                    schedules = load_schedules(self._engine)
+                    self._official = WorkCalendar(schedules)
+                    self._provisional = WorkCalendar(schedules, weekends_only=True)
+                    self._stamp = stamp
+        except SQLAlchemyError:
+            # The read model is down: deadlines are computed with the schedules loaded last, so a
+            # decision never waits on the database for its clocks (they are checked again next time).
+            log.warning("calendar schedules not refreshed (read model unavailable); using the last loaded")

@@ -210,16 +210,25 @@ class ProcessEngine:
         if self._convergent():
             projected = await self._project()
         else:
-            await workflow.execute_local_activity(
-                api.project_case,
-                Projection(
-                    snapshot=dataclasses.replace(s, timeline=[]), new_events=s.timeline[self._projected :]
-                ),
-                start_to_close_timeout=LOCAL_TIMEOUT,
-                retry_policy=LOCAL_RETRY,
-            )
-            self._projected = len(s.timeline)
             projected = True
+            try:
+                await workflow.execute_local_activity(
+                    api.project_case,
+                    Projection(
+                        snapshot=dataclasses.replace(s, timeline=[]), new_events=s.timeline[self._projected :]
+                    ),
+                    start_to_close_timeout=LOCAL_TIMEOUT,
+                    retry_policy=LOCAL_RETRY,
+                )
+                self._projected = len(s.timeline)
+            except FailureError as failed:
+                # The activity now refuses bad data for good (ProjectionRejected) and lists the case for
+                # admins; a case from before the patch carries on as a new one does. (Its histories
+                # never recorded this failure, so their replay is unchanged.)
+                cause = failed.cause if isinstance(failed, ActivityError) else failed
+                if not (isinstance(cause, ApplicationError) and cause.type == "ProjectionRejected"):
+                    raise
+                projected = False
         self._publish()
         return projected
 

@@ -145,7 +145,7 @@ async def test_the_stored_history_hides_the_residents_phone(
             # the named timers, the current details.
             converter = DataConverter.default
             [summary] = await converter.decode([history.events[0].user_metadata.summary], [str])
-            assert summary == f"{reg.code} {reg.title}"
+            assert summary == reg.code
             timers = [
                 e.user_metadata.summary
                 for e in history.events

@@ -105,7 +105,7 @@ async def start_case(
         reg,
         id=f"case-{reg.code}",
         task_queue=task_queue,
-        static_summary=f"{reg.code} {reg.title}",
+        static_summary=reg.code,
     )
     if track:
         _started.append(handle)

@@ -210,7 +210,8 @@ async def register_case(
                 registration,
                 id=workflow_id(code),
                 task_queue=settings.task_queue,
-                static_summary=f"{code} {form.title}",
+                # What the Temporal UI shows to anyone, unencrypted: never the resident's own words.
+                static_summary=code,
                 # A code is never reused, even once its case has closed.
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 rpc_timeout=READ_TIMEOUT,
