@@ -154,8 +154,11 @@ def _fill_case(row: Case, s: CaseSnapshot) -> None:
     row.holder_org_ids = " ".join(s.holder_org_ids)
     row.holder_role = s.holder_role.value if s.holder_role else None
     row.community_org_id, row.street_org_id = reg.community_org_id, reg.street_org_id
-    row.department_ids = " ".join(a.department_id for a in s.assignments) or row.department_ids
-    row.lead_department_id = lead or row.lead_department_id
+    # While the case is back at the street after a return, it still names the departments of its
+    # last dispatch (computed from the snapshot, so a rebuild writes the same).
+    last = _last_dispatch(s)
+    row.department_ids = " ".join(a.department_id for a in last)
+    row.lead_department_id = lead or next((a.department_id for a in last if a.lead), None)
     row.reporter_name, row.reporter_phone = reg.reporter.name, reg.reporter.phone
     row.reporter_address, row.location = reg.reporter.address, reg.location
     row.registered_by = reg.registered_by.user_id
@@ -176,20 +179,28 @@ def _fill_case(row: Case, s: CaseSnapshot) -> None:
     row.updated_at = s.updated_at
 
 
+def _last_dispatch(s: CaseSnapshot) -> list[Any]:
+    if s.assignments:
+        return list(s.assignments)
+    latest = max((a.dispatched_at for a in s.departed if a.dispatched_at), default=None)
+    return [a for a in s.departed if a.dispatched_at == latest] if latest else []
+
+
 def _write_departments(session: Session, s: CaseSnapshot, *, full: bool) -> None:
     # A department keeps its row after a return or reopen: its figures count what it was given.
-    for a in s.assignments:
+    # Parts that ended with a return first, so a department given the case again is written as now.
+    for a, current in [*((a, False) for a in s.departed), *((a, True) for a in s.assignments)]:
         row = session.get(CaseDepartment, (s.code, a.department_id)) or CaseDepartment(
             case_code=s.code, department_id=a.department_id
         )
         row.lead = a.lead
-        row.dispatched_at = s.dispatched_at
+        row.dispatched_at = s.dispatched_at if current else (a.dispatched_at or row.dispatched_at)
         row.accepted_at, row.reported_at, row.response = a.accepted_at, a.reported_at, a.response
         session.add(row)
     if full:
-        # With the whole timeline at hand, a department that is neither assigned nor ever acted on the
-        # case was named only by an attempt Temporal never recorded.
-        keep = {a.department_id for a in s.assignments} | {e.actor_org_id for e in s.timeline}
+        # A department neither assigned now nor ever before was named only by an attempt Temporal
+        # never recorded.
+        keep = {a.department_id for a in (*s.assignments, *s.departed)}
         for row in session.exec(select(CaseDepartment).where(CaseDepartment.case_code == s.code)):
             if row.department_id not in keep:
                 session.delete(row)

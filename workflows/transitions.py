@@ -157,7 +157,7 @@ def sign(s: CaseSnapshot, d: SignDecision, now: datetime) -> Effects:
 
 def dispatch(s: CaseSnapshot, d: DispatchDecision, now: datetime) -> Effects:
     lead = d.lead_department_id or d.department_ids[0]
-    s.assignments = [Assignment(department_id=i, lead=i == lead) for i in d.department_ids]
+    s.assignments = [Assignment(department_id=i, lead=i == lead, dispatched_at=now) for i in d.department_ids]
     s.difficulty = d.difficulty
     s.dispatched_at = now
     _move(s, Stage.ACCEPT, list(d.department_ids), Role.DEPARTMENT)
@@ -194,6 +194,7 @@ def return_case(s: CaseSnapshot, d: ReturnDecision, now: datetime) -> Effects:
     s.returns += 1
     mine = next(a for a in s.assignments if a.department_id == d.actor.org_id)
     if not mine.lead:
+        s.departed.append(mine)
         s.assignments.remove(mine)
         waiting = [a.department_id for a in s.assignments if not a.accepted_at]
         if waiting:
@@ -201,6 +202,7 @@ def return_case(s: CaseSnapshot, d: ReturnDecision, now: datetime) -> Effects:
             return Effects(note=d.reason, public=False)
         _move(s, Stage.HANDLE, [a.department_id for a in s.assignments], Role.DEPARTMENT)
         return Effects(note=d.reason, public=False, close=(DeadlineKind.RESPONSE, DeadlineKind.OBJECTION))
+    s.departed.extend(s.assignments)
     effects = _to_dispatch(s, OpenClock(DeadlineKind.DISPATCH, _dispatch_span(s)))
     effects.note, effects.public = d.reason, False
     effects.cancel, effects.close = effects.close, ()

@@ -428,6 +428,7 @@ class Assignment:
 
     department_id: str
     lead: bool = False
+    dispatched_at: datetime | None = None  # when this department was given the case
     accepted_at: datetime | None = None
     response: str = ""
     reported_at: datetime | None = None
@@ -460,6 +461,9 @@ class CaseSnapshot:
     category: Category | None = None
     difficulty: Difficulty | None = None
     assignments: list[Assignment] = field(default_factory=list)
+    # Parts that ended with a return (退单): kept, as the read model keeps them, for the department's
+    # figures and so a rebuild from Temporal writes the same rows.
+    departed: list[Assignment] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)  # active and past, newest last
     overdue: bool = False  # some running deadline is past due
     ever_overdue: bool = False

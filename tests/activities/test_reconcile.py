@@ -22,9 +22,12 @@ from store.case_records import CaseAttention, CaseDeadline
 from store.codes import next_case_code
 from store.models import Case, CaseDepartment, CaseEvent, Claim, InboxItem, Rating
 from tests.utils.cases import (
+    CHENGGUAN,
     RESIDENT,
+    ZHUJIAN,
     closed_result,
     decided,
+    dispatch,
     projected,
     read_model,
     registration,
@@ -35,7 +38,7 @@ from tests.utils.cases import (
     to_rate,
 )
 from workflows.case import CaseWorkflow
-from workflows.types import Projection, RatingDecision, RatingValue, Stage, TimelineEntry
+from workflows.types import Projection, RatingDecision, RatingValue, ReturnDecision, Stage, TimelineEntry
 
 CASE_TABLES = (CaseAttention, CaseDeadline, Rating, InboxItem, CaseEvent, CaseDepartment, Claim, Case)
 
@@ -89,8 +92,19 @@ async def test_rebuild_from_temporal_alone(
 ):
     """Cases at several stages, one closed: delete the read model's case tables, rebuild, and every
     table equals the original; a second rebuild repairs nothing; the code sequence moves past them."""
+
+    async def co_department_returns(h: Any) -> None:
+        await report(h)
+        await dispatch(h, ("dp-zhujian", "dp-chengguan"), lead="dp-zhujian")
+        await decided(h, CaseWorkflow.return_case, ReturnDecision(CHENGGUAN, "不属于本部门"))
+
+    async def lead_returns(h: Any) -> None:
+        await report(h)
+        await dispatch(h, ("dp-zhujian",))
+        await decided(h, CaseWorkflow.return_case, ReturnDecision(ZHUJIAN, "请改派城管"))
+
     handles = []
-    for walk in (report, to_handle, to_rate):
+    for walk in (report, to_handle, co_department_returns, lead_returns, to_rate):
         h = await start_case(client, task_queue)
         await walk(h)
         handles.append(h)
@@ -101,6 +115,9 @@ async def test_rebuild_from_temporal_alone(
         await projected(h, engine)
     original = {m.__tablename__: _table(engine, m) for m in CASE_TABLES}
     assert original["case_deadlines"] and original["ratings"] and original["case_events"]
+    # The departments that returned a case keep their rows (their figures count what they were given).
+    assert {"dp-chengguan", "dp-zhujian"} <= {r["department_id"] for r in original["case_departments"]}
+    assert len(original["case_departments"]) >= 5
     with Session(engine) as session:
         for model in CASE_TABLES:
             session.execute(delete(model))
