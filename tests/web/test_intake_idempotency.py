@@ -237,3 +237,40 @@ def test_one_claim_wins_and_expired_keys_make_way(any_engine):
     # A released claim (its registration failed) frees the key at once.
     idempotency.release(any_engine, fresh.id)
     assert idempotency.claim(any_engine, "api:cases:u1", "k" * 64, "e" * 64, later) is not None
+
+
+async def test_a_start_whose_answer_was_lost_is_never_filed_twice(app, browser, engine, monkeypatch):
+    """Temporal started the case but its answer was lost, and Temporal cannot be asked either: the
+    caller gets a 503, the key stays claimed, and the retry files nothing (it answers 正在处理)."""
+    from temporalio.service import RPCError, RPCStatusCode
+
+    import web.services.intake as intake
+
+    client = app.state.temporal_client
+    start, handle_of = client.start_workflow, client.get_workflow_handle
+
+    async def started_but_lost(*args, **kwargs):  # type: ignore[no-untyped-def]
+        await start(*args, **kwargs)
+        raise RPCError("deadline exceeded", RPCStatusCode.DEADLINE_EXCEEDED, b"")
+
+    class Unreachable:
+        def __init__(self, handle):  # type: ignore[no-untyped-def]
+            self._handle = handle
+
+        async def describe(self, **_: object) -> None:
+            raise RPCError("unavailable", RPCStatusCode.UNAVAILABLE, b"")
+
+    monkeypatch.setattr(client, "start_workflow", started_but_lost)
+    monkeypatch.setattr(client, "get_workflow_handle", lambda *a, **k: Unreachable(handle_of(*a, **k)))
+    monkeypatch.setattr(intake, "WAIT_FOR_FIRST", 0.5)
+    api = await browser()
+    headers = {**api_token(app, "street-dongcheng"), "Idempotency-Key": "hotline-call-20261130-0099"}
+    first = await api.http.post(f"{PREFIX}/cases", json=CASE, headers=headers)
+    assert first.status_code == 503
+    retry = await api.http.post(f"{PREFIX}/cases", json=CASE, headers=headers)
+    assert retry.status_code == 409, retry.text
+    for _ in range(100):  # the case Temporal did start reaches the read model: once
+        if cases(engine) == 1:
+            break
+        await asyncio.sleep(0.05)
+    assert cases(engine) == 1

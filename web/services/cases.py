@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.common import WorkflowIDReusePolicy
@@ -83,6 +84,12 @@ class RegistrationRefused(DecisionRefused):
 
 class CaseUnavailable(Exception):
     """Temporal could not be reached or answered; the page says so rather than failing with a 500."""
+
+
+class RegistrationOutcomeUnknown(CaseUnavailable):
+    """A start may or may not have reached Temporal (its answer was lost, and Temporal cannot be asked
+    now). Whoever filed it keeps what it sent (an intake key stays claimed, photos stay stored), so a
+    retry can never file the request a second time."""
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -223,26 +230,34 @@ async def register_case(
             log.error("case code %s is already taken in Temporal; recovering the sequence", code)
             await recover_sequence(engine, client, settings.district_prefix, year)
         except RPCError as error:
-            if await _started_after_all(client, code):
+            started = await _started_after_all(client, code)
+            if started:
                 break  # the answer was lost, not the start: the code is ours (the counter gave it once)
             log.error("could not start case %s: %s", code, error)
+            if started is None:
+                raise RegistrationOutcomeUnknown(code) from error
             raise CaseUnavailable(code) from error
     else:
         raise CaseUnavailable(code)
-    if not await _projected(engine, code, FIRST_TASK_WAIT):
+    try:
+        shown = await _projected(engine, code, FIRST_TASK_WAIT)
+    except SQLAlchemyError:  # registered all the same: never let a read-model hiccup refile it
+        log.warning("case %s started; the read model could not be read to confirm it", code)
+        shown = True
+    if not shown:
         # Registered all the same; the read model catches up as soon as a worker runs the case.
         log.warning("case %s started but is not in the read model yet", code)
     log.info("case %s registered by %s (%s)", code, registered_by.user_id, registered_by.role.value)
     return Registered(code=code, tracking_token=token)
 
 
-async def _started_after_all(client: Client, code: str) -> bool:
+async def _started_after_all(client: Client, code: str) -> bool | None:
     """Whether a start whose answer failed (a timeout) reached Temporal all the same, so that a retry
-    of the registration never files the request twice."""
+    of the registration never files the request twice; None when Temporal cannot say either."""
     try:
         await client.get_workflow_handle(workflow_id(code)).describe(rpc_timeout=READ_TIMEOUT)
-    except RPCError:
-        return False
+    except RPCError as error:
+        return False if error.status == RPCStatusCode.NOT_FOUND else None
     return True
 
 

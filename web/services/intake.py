@@ -41,7 +41,7 @@ from store import idempotency
 from store.idempotency import KEY_TTL, IntakeKey
 from web.i18n import TEXT
 from web.security import new_token, seal, sha256, unseal
-from web.services.cases import Registered, RegistrationInput, register_case
+from web.services.cases import Registered, RegistrationInput, RegistrationOutcomeUnknown, register_case
 from web.services.portal import PortalSubmission, submit
 from web.services.registration import register_with_photos
 from workflows.types import Actor
@@ -152,6 +152,8 @@ async def _file_once(
     assert claimed.id is not None
     try:
         registered = await register()
+    except RegistrationOutcomeUnknown:
+        raise  # it may have been filed: the key stays claimed, so a retry answers "正在处理", never files again
     except Exception:  # refused or unavailable, nothing filed; a cancelled request keeps its claim
         await asyncio.to_thread(idempotency.release, engine, claimed.id)
         raise

@@ -14,7 +14,7 @@ from store.models import OrgKind
 from store.queries import orgs_of_kind
 from store.visibility import may_register_in
 from web.i18n import label
-from web.services.cases import Registered, RegistrationInput, register_case
+from web.services.cases import Registered, RegistrationInput, RegistrationOutcomeUnknown, register_case
 from web.uploads import discard, read_photos, store_photos
 from workflows.types import Actor, Role
 
@@ -60,6 +60,8 @@ async def register_with_photos(
     try:
         with_photos = form.model_copy(update={"attachments": keys})
         return await register_case(engine, client, settings, with_photos, registered_by)
+    except RegistrationOutcomeUnknown:
+        raise  # the case may exist and name these photos: keep them
     except BaseException:
         await asyncio.to_thread(discard, settings.data_dir, keys)
         raise
