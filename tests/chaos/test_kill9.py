@@ -41,9 +41,9 @@ from server import dev_server_command
 from settings import Settings
 from store.db import create_schema, make_engine
 from store.models import CaseEvent
-from tests.e2e.conftest import free_port
 from tests.utils.cases import CHENGGUAN, COMMUNITY, GRID, RESIDENT, STREET, ZHUJIAN
 from tests.utils.directory import seed_directory
+from tests.utils.stack import ROOT, dev_stack
 from web.services.cases import (
     CaseUnavailable,
     DecisionRefused,
@@ -70,7 +70,6 @@ from workflows.types import (
     Urgency,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 CASES = 32
 CHAOS_SECONDS = 45
 KILL_AFTER_COMMIT = 0.04  # of the worker's projections, each a chance to die at the worst moment
@@ -132,16 +131,12 @@ class Service:
 
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[Service]:
-    port = free_port()
+    dev = dev_stack(tmp_path, "liudan-chaos")
+    port = dev.temporal_port
     env = {
-        **os.environ,
-        "LIUDAN_ENV": "dev",
-        "DATA_DIR": str(tmp_path),
+        **dev.env,
         "TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
         "DATABASE_URL": f"sqlite:///{tmp_path}/read.db",
-        "TASK_QUEUE": "liudan-chaos",
-        "TEMPORAL_PORT": str(port),
-        "TEMPORAL_UI_PORT": str(free_port()),
         "CHAOS_KILL_AFTER_COMMIT": str(KILL_AFTER_COMMIT),
     }
     settings = Settings(

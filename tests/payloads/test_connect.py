@@ -3,7 +3,6 @@ within seconds (the page says 503), never a RuntimeError (a 500)."""
 
 from __future__ import annotations
 
-import socket
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,12 +16,7 @@ import payloads
 from payloads.converter import _Bounded
 from payloads.keys import new_entry
 from settings import Settings
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.utils.stack import free_port
 
 
 @dataclass
@@ -40,7 +34,7 @@ class Recorder:
 
 
 async def test_workflow_calls_get_the_default_deadline_unless_they_set_one(tmp_path: Path) -> None:
-    settings = Settings(liudan_env="dev", data_dir=tmp_path, temporal_address=f"127.0.0.1:{closed_port()}")
+    settings = Settings(liudan_env="dev", data_dir=tmp_path, temporal_address=f"127.0.0.1:{free_port()}")
     client = await payloads.connect(settings, lazy=True)
     recorder = Recorder()
     bounded = _Bounded(recorder, client.service_client, timedelta(seconds=3))  # type: ignore[arg-type]
@@ -51,7 +45,7 @@ async def test_workflow_calls_get_the_default_deadline_unless_they_set_one(tmp_p
 
 async def test_an_unreachable_temporal_is_unavailable_at_once(tmp_path: Path) -> None:
     settings = Settings(
-        liudan_env="dev", payload_keys=new_entry(), temporal_address=f"127.0.0.1:{closed_port()}"
+        liudan_env="dev", payload_keys=new_entry(), temporal_address=f"127.0.0.1:{free_port()}"
     )
     client = await payloads.connect(settings, lazy=True)
     began = time.monotonic()

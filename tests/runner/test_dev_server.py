@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.e2e.conftest import ROOT, _wait_healthy, free_port
+from tests.utils.stack import ROOT, dev_stack, wait_healthy
 
 RESTARTED_WITHIN = 30.0
 STOPPED_WITHIN = 10.0
@@ -70,27 +70,16 @@ def wait_until(condition, within: float, what: str, log: Path):  # type: ignore[
 
 
 def test_a_dead_temporal_comes_back_and_sigterm_stops_everything(tmp_path: Path) -> None:
-    web_port, temporal_port, ui_port = free_port(), free_port(), free_port()
-    env = {
-        **os.environ,
-        "LIUDAN_ENV": "dev",
-        "DATA_DIR": str(tmp_path),
-        "WEB_PORT": str(web_port),
-        "TEMPORAL_PORT": str(temporal_port),
-        "TEMPORAL_UI_PORT": str(ui_port),
-        "TASK_QUEUE": "liudan-runner",
-    }
-    for name in ("DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_UI_URL", "PAYLOAD_KEYS"):
-        env.pop(name, None)
-    web = f"http://127.0.0.1:{web_port}"
+    dev = dev_stack(tmp_path, "liudan-runner")
+    web = dev.web
     log_path = tmp_path / "server.log"
     log = open(log_path, "wb")
     server = subprocess.Popen(
-        [sys.executable, "server.py", "--dev"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        [sys.executable, "server.py", "--dev"], cwd=ROOT, env=dev.env, stdout=log, stderr=subprocess.STDOUT
     )
     temporal: int | None = None
     try:
-        _wait_healthy(web, server, log_path)
+        wait_healthy(web, server, log_path)
         ready = {"temporal": "ok", "database": "ok"}
         wait_until(lambda: readiness(web) == ready, 60, "ready", log_path)
         first = temporal = temporal_child(server.pid)

@@ -3,7 +3,6 @@ database answer, and an officer meets an outage as a clear 503 within seconds, n
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import AsyncIterator
 
@@ -14,21 +13,16 @@ from temporalio.service import RPCError, RPCStatusCode
 
 import payloads
 from store.db import make_engine
+from tests.utils.stack import free_port
 from tests.utils.web import Browser, api_token, registration_input, running_app, web_settings
 from web.api import PREFIX
 from web.i18n import TEXT
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 async def outage_app(engine, task_queue, tmp_path) -> AsyncIterator[FastAPI]:  # type: ignore[no-untyped-def]
     """The app with Temporal down: its client (made as the web makes it) points at a closed port."""
-    settings = web_settings(task_queue, tmp_path, temporal_address=f"127.0.0.1:{closed_port()}")
+    settings = web_settings(task_queue, tmp_path, temporal_address=f"127.0.0.1:{free_port()}")
     client: Client = await payloads.connect(settings, lazy=True)
     async with running_app(settings, client, engine) as app:
         yield app
@@ -47,7 +41,7 @@ async def test_not_ready_without_the_database(app: FastAPI) -> None:
     assert (await officer.login("community-qinghe")).status_code == 303
     token = api_token(app, "community-qinghe")
     working = app.state.engine
-    app.state.engine = make_engine(f"postgresql+psycopg://liudan@127.0.0.1:{closed_port()}/liudan")
+    app.state.engine = make_engine(f"postgresql+psycopg://liudan@127.0.0.1:{free_port()}/liudan")
     try:
         ready = await probe.get("/readyz")
         assert ready.status_code == 503 and ready.json() == {"temporal": "ok", "database": "unavailable"}
