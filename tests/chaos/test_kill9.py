@@ -17,6 +17,7 @@ seeded (CHAOS_SEED, printed) so a failure can be replayed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -24,7 +25,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -221,12 +222,46 @@ async def _drive(
             step = _next(await get_snapshot(client, code), plan)
             if step is None:
                 return
-            await decide(client, code, *step)
+            async with GATE.deciding():
+                await decide(client, code, *step)
         except DecisionRefused:
             pass  # taken already by an attempt that went through before a kill: read the state again
         except TRANSIENT:
             await asyncio.sleep(0.3)
     raise AssertionError(f"case {code} did not reach {plan.last} in {SETTLE_SECONDS}s")
+
+
+class _Gate:
+    """Lets decisions through, or holds new ones back and waits for those in flight to finish."""
+
+    def __init__(self) -> None:
+        self._open = asyncio.Event()
+        self._open.set()
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.asynccontextmanager
+    async def deciding(self) -> AsyncIterator[None]:
+        await self._open.wait()
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
+
+    async def close(self) -> None:
+        self._open.clear()
+        await self._idle.wait()
+
+    def open(self) -> None:
+        self._open.set()
+
+
+GATE = _Gate()
 
 
 async def _chaos(service: Service, until: float, rng: random.Random) -> None:
@@ -237,6 +272,17 @@ async def _chaos(service: Service, until: float, rng: random.Random) -> None:
         await asyncio.sleep(rng.uniform(1.0, 3.0))
         round_ += 1
         victim = service.temporal if round_ % 3 == 0 else service.worker
+        if victim is service.temporal:
+            # The dev server is killed between decisions: killed with an Update in flight, it comes
+            # back without the accepted Update's registry entry and refuses its completion for good
+            # ("BadUpdateWorkflowExecutionMessage ... absent message ID"), a server-side fault seen
+            # here that no worker can repair (see the closing note of issue 9).
+            await GATE.close()
+            victim.kill()
+            await asyncio.sleep(rng.uniform(0.1, 1.0))
+            victim.start()
+            GATE.open()
+            continue
         victim.kill()
         await asyncio.sleep(rng.uniform(0.1, 1.0))
         victim.start()
