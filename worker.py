@@ -20,6 +20,7 @@ from temporalio.workflow import NondeterminismError
 import payloads
 from activities.deadlines import DeadlineActivities
 from activities.directory import DirectoryRefresher
+from activities.petitions import PetitionActivities
 from activities.projection import ProjectionActivities
 from activities.reconcile import ReconcileActivities, Reconciler, ensure_schedules
 from payloads.keys import PayloadKeysInvalid
@@ -28,6 +29,7 @@ from store.db import create_schema, make_engine
 from workdays import SHANGHAI
 from workflows import search_attributes
 from workflows.case import CaseWorkflow
+from workflows.petition.workflow import PetitionWorkflow
 from workflows.reconcile import ReconcileWorkflow
 from workflows.types import ReconcileRequest, ReconcileScope
 
@@ -72,11 +74,18 @@ def build_worker(client: Client, engine: Engine, task_queue: str, *, strict: boo
     deadlines = DeadlineActivities(engine)
     projection = ProjectionActivities(engine)
     reconcile = ReconcileActivities(client, engine)
+    petitions = PetitionActivities(engine)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[CaseWorkflow, ReconcileWorkflow],
-        activities=[deadlines.compute_deadline, projection.project_case, reconcile.reconcile_cases],
+        workflows=[CaseWorkflow, PetitionWorkflow, ReconcileWorkflow],
+        activities=[
+            deadlines.compute_deadline,
+            projection.project_case,
+            reconcile.reconcile_cases,
+            petitions.project_petition,
+            petitions.number_document,
+        ],
         workflow_failure_exception_types=[NondeterminismError] if strict else [],
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
+from workflows.petition.types import DocumentNumberRequest, PetitionProjection
 from workflows.types import DeadlineRequest, DeadlineResult, Projection, ReconcileReport, ReconcileRequest
 
 
@@ -29,3 +30,15 @@ async def project_case(projection: Projection) -> bool:
 async def reconcile_cases(request: ReconcileRequest) -> ReconcileReport:
     """One pass of the reconciler (activities.reconcile)."""
     raise NotImplementedError("run by activities.reconcile.ReconcileActivities")
+
+
+@activity.defn(name="project_petition")
+async def project_petition(projection: PetitionProjection) -> bool:
+    """A petition's state written to the read model (activities.petitions)."""
+    raise NotImplementedError("run by activities.petitions.PetitionActivities")
+
+
+@activity.defn(name="number_document")
+async def number_document(request: DocumentNumberRequest) -> str:
+    """The document number (文号) of a petition document, the same on every retry (activities.petitions)."""
+    raise NotImplementedError("run by activities.petitions.PetitionActivities")

@@ -27,7 +27,7 @@ def load_directory(engine: Engine) -> DirectoryView:
         streets: dict[str, set[str]] = defaultdict(set)
         for link in session.exec(select(LeaderStreet)):
             streets[link.leader_id].add(link.street_id)
-        orgs = {o.id: OrgFacts(o.id, o.kind, o.active) for o in session.exec(select(Org))}
+        orgs = {o.id: OrgFacts(o.id, o.kind, o.active, o.parent_id) for o in session.exec(select(Org))}
         users = {
             u.id: UserFacts(u.id, u.role, u.org_id, u.active, frozenset(streets[u.id]))
             for u in session.exec(select(User))

@@ -15,13 +15,17 @@ def next_case_code(engine: Engine, prefix: str, year: int) -> str:
     PostgreSQL and the write lock on SQLite), so two registrations can never share a number. A
     registration that fails after this leaves a gap, as a paper register would.
     """
-    name = _counter(prefix, year)
+    return case_code(prefix, year, next_number(engine, _counter(prefix, year)))
+
+
+def next_number(engine: Engine, name: str) -> int:
+    """The next value of the named counter (case codes, document numbers), never given twice."""
     with engine.begin() as conn:
         _ensure(conn, engine, name)
-        value = conn.execute(
+        value: int = conn.execute(
             text("UPDATE counters SET value = value + 1 WHERE name = :n RETURNING value"), {"n": name}
         ).scalar_one()
-    return case_code(prefix, year, value)
+    return value
 
 
 def advance_counter(engine: Engine, prefix: str, year: int, at_least: int) -> bool:

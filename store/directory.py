@@ -28,6 +28,7 @@ class DemoUser:
     streets: tuple[str, ...] = ()  # a leader's linked streets
 
 
+CITY = ("city", "市人民政府")
 DISTRICT = ("hj", "和静区")
 STREETS = {
     "st-dongcheng": (
@@ -51,7 +52,17 @@ OTHER_ORGS = {
     "ld-office": ("区领导", OrgKind.LEADER_OFFICE),
     "sv-ducha": ("区委区政府督查室", OrgKind.SUPERVISION),
     "dc-jigongwei": ("区纪工委", OrgKind.DISCIPLINE),
+    "xf-bureau": ("区信访局", OrgKind.PETITION_BUREAU),
 }
+# The petition path's accounts (信访): the bureau's desk and head, each department's own head (who
+# approves its extensions), and the officers of the bodies that decide 复查 (the district government,
+# the level above its departments and streets) and 复核 (the city government, above the district).
+PETITION_USERS = (
+    ("xf-clerk", "区信访局登记受理员", "petition_clerk", "xf-bureau"),
+    ("xf-head", "区信访局局长", "petition_head", "xf-bureau"),
+    ("reviewer-district", "区人民政府复查专员", "reviewer", "hj"),
+    ("reviewer-city", "市人民政府复核专员", "reviewer", "city"),
+)
 LEADERS = {
     "leader-wang": ("王建国（副区长）", "st-dongcheng"),
     "leader-li": ("李秀英（区委常委）", "st-xihu"),
@@ -60,7 +71,10 @@ LEADERS = {
 
 
 def demo_orgs() -> list[Org]:
-    orgs = [Org(id=DISTRICT[0], name=DISTRICT[1], kind=OrgKind.DISTRICT)]
+    orgs = [
+        Org(id=CITY[0], name=CITY[1], kind=OrgKind.CITY),
+        Org(id=DISTRICT[0], name=DISTRICT[1], kind=OrgKind.DISTRICT, parent_id=CITY[0]),
+    ]
     for street_id, (name, communities) in STREETS.items():
         orgs.append(Org(id=street_id, name=name, kind=OrgKind.STREET, parent_id=DISTRICT[0]))
         orgs += [
@@ -84,6 +98,8 @@ def demo_users() -> list[DemoUser]:
             users.append(DemoUser(f"grid-{c_short}", f"{name}网格员", "grid_worker", c))
     for d, name in DEPARTMENTS.items():
         users.append(DemoUser(f"dept-{d.removeprefix('dp-')}", f"{name}承办员", "department", d))
+        users.append(DemoUser(f"head-{d.removeprefix('dp-')}", f"{name}负责人", "unit_head", d))
+    users += [DemoUser(*u) for u in PETITION_USERS]
     for username, (name, street) in LEADERS.items():
         users.append(DemoUser(username, name, "leader", "ld-office", (street,)))
     users.append(DemoUser("supervision", "督查室专员", "supervision", "sv-ducha"))

@@ -16,14 +16,16 @@ from store.types import UTCDateTime
 
 
 class OrgKind:
-    DISTRICT = "district"
+    CITY = "city"  # 市人民政府: decides 复核 on what the district decided on 复查
+    DISTRICT = "district"  # 区人民政府: decides 复查 on its departments' and streets' answers
     STREET = "street"  # 乡/街道
     COMMUNITY = "community"  # 村/社区
     DEPARTMENT = "department"  # 区直部门
     LEADER_OFFICE = "leader_office"
     SUPERVISION = "supervision"  # 督查室
     DISCIPLINE = "discipline"  # 纪工委
-    ALL = (DISTRICT, STREET, COMMUNITY, DEPARTMENT, LEADER_OFFICE, SUPERVISION, DISCIPLINE)
+    PETITION_BUREAU = "petition_bureau"  # 区信访局 (and a 12345 centre): the petition desk
+    ALL = (CITY, DISTRICT, STREET, COMMUNITY, DEPARTMENT, LEADER_OFFICE, SUPERVISION, DISCIPLINE, PETITION_BUREAU)
 
 
 class Org(SQLModel, table=True):

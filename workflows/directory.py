@@ -25,6 +25,7 @@ class OrgFacts:
     id: str
     kind: str  # store.models.OrgKind: community, street, department, ...
     active: bool = True
+    parent_id: str | None = None  # the level above (city → district → street → community)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,11 @@ class DirectoryView:
 
     def org(self, org_id: str) -> OrgFacts | None:
         return self.orgs.get(org_id)
+
+    def parent(self, org_id: str) -> OrgFacts | None:
+        """The level above an org: who decides a 复查 on its answer."""
+        org = self.orgs.get(org_id)
+        return self.orgs.get(org.parent_id) if org and org.parent_id else None
 
     def user(self, user_id: str) -> UserFacts | None:
         return self.users.get(user_id)

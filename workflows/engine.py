@@ -35,7 +35,6 @@ with workflow.unsafe.imports_passed_through():
     from activities import api
     from workflows.transitions import Effects, OpenClock
     from workflows.types import (
-        Action,
         Actor,
         Deadline,
         DeadlineKind,
@@ -69,6 +68,8 @@ class ProcessEngine:
     """The shared machinery; see the module docstring for what a process supplies."""
 
     CLOCK_LABELS: ClassVar[Mapping[DeadlineKind, str]]
+    # The local activity that writes this process's read model (its input is `_projection`).
+    PROJECT: ClassVar[Callable[..., Any]] = api.project_case
     OVERDUE_KINDS: ClassVar[tuple[DeadlineKind, ...]]
     _s: Any
 
@@ -81,6 +82,16 @@ class ProcessEngine:
         self._published: tuple[Any, ...] | None = None
         self._behind = False  # the last projection was not written (read model down): catch up
         self._catching_up: asyncio.Task[None] | None = None
+
+    def _projection(self, new_events: list[TimelineEntry], force: bool) -> Any:
+        """The projection activity's input: the state without its timeline, the events since the
+        last write, and the timeline's length (events past it were never recorded)."""
+        return Projection(
+            snapshot=dataclasses.replace(self._s, timeline=[]),
+            new_events=new_events,
+            event_count=len(self._s.timeline),
+            force=force,
+        )
 
     def _expired(self, d: Deadline) -> tuple[str, Effects]:
         """The process's rule at a deadline's expiry: the timeline action and its effects."""
@@ -239,17 +250,12 @@ class ProcessEngine:
         projection it rejects (ProjectionRejected: the data breaks a constraint) is not retried: the
         activity recorded it for admins, and the next transition projects the whole case again."""
         s = self._s
-        projection = Projection(
-            snapshot=dataclasses.replace(s, timeline=[]),
-            # A forced write sends the whole timeline (a local activity's input is not kept in history).
-            new_events=s.timeline if force else s.timeline[self._projected :],
-            event_count=len(s.timeline),
-            force=force,
-        )
+        # A forced write sends the whole timeline (a local activity's input is not kept in history).
+        new_events = s.timeline if force else s.timeline[self._projected :]
         try:
             await workflow.execute_local_activity(
-                api.project_case,
-                projection,
+                type(self).PROJECT,
+                self._projection(new_events, force),
                 schedule_to_close_timeout=PROJECTION_BUDGET,
                 retry_policy=PROJECTION_RETRY,
             )
@@ -287,22 +293,21 @@ class ProcessEngine:
 
 
 def declare_updates(
-    decisions: Mapping[Action, Any],
+    decisions: Mapping[Any, Any], result: type[Any] = DecisionResult
 ) -> Callable[[type[Any]], type[Any]]:
     """A class decorator (under `@workflow.defn`): one named Update with its validator for every
     declared decision that has a transition, each calling the class's `_decide` and `_validate`.
     The names are the actions' values, so `temporal workflow metadata` and the CLI list them."""
 
-    def make(action: Action, payload: type[Any]) -> Any:
-        async def handler(self: Any, d: Any) -> DecisionResult:
-            result: DecisionResult = await self._decide(action, d)
-            return result
+    def make(action: Any, payload: type[Any]) -> Any:
+        async def handler(self: Any, d: Any) -> Any:
+            return await self._decide(action, d)
 
         def validator(self: Any, d: Any) -> None:
             self._validate(action, d)
 
         handler.__name__ = handler.__qualname__ = action.value
-        handler.__annotations__ = {"d": payload, "return": DecisionResult}
+        handler.__annotations__ = {"d": payload, "return": result}
         validator.__name__ = validator.__qualname__ = f"_validate_{action.value}"
         validator.__annotations__ = {"d": payload, "return": None}
         update = workflow.update(name=action.value)(handler)

@@ -126,7 +126,7 @@ def allowed_actions(snap: CaseSnapshot, actor: Actor) -> list[Action]:
     return [a for a in DECISIONS if who_may(a, snap, actor) is None]
 
 
-def _text(value: str, what: str, *, required: bool = True) -> str | None:
+def text_field(value: str, what: str, *, required: bool = True) -> str | None:
     if required and not value.strip():
         return f"请填写{what}"
     if len(value) > MAX_TEXT:
@@ -177,17 +177,9 @@ def named_orgs(d: Any) -> list[str]:
 def directory_problem(d: Any, directory: DirectoryView | None) -> str | None:
     """Whoever acts and every org a decision names must exist in the directory, be active and be of
     the right kind. Only validators call this (see workflows.directory)."""
-    if directory is None:
-        return "单位和人员名录尚未加载，请稍后再试"
-    actor: Actor = d.actor
-    if actor.role not in UNLISTED_ROLES:
-        user = directory.user(actor.user_id)
-        if user is None or not user.active:
-            return "办理人账号不存在或已停用"
-        if user.role != actor.role.value or user.org_id != actor.org_id:
-            return "办理人的角色或所在单位与名录不符"
-        if not set(actor.street_ids) <= user.street_ids:
-            return "办理人的联点街道与名录不符"
+    problem = actor_problem(d.actor, directory)
+    if problem or directory is None:
+        return problem
     for org_id in named_orgs(d):
         org = directory.org(org_id)
         if org is None or not org.active:
@@ -197,42 +189,57 @@ def directory_problem(d: Any, directory: DirectoryView | None) -> str | None:
     return None
 
 
+def actor_problem(actor: Actor, directory: DirectoryView | None) -> str | None:
+    """The person acting exists in the directory, is active, and holds the role and org they claim."""
+    if directory is None:
+        return "单位和人员名录尚未加载，请稍后再试"
+    if actor.role not in UNLISTED_ROLES:
+        user = directory.user(actor.user_id)
+        if user is None or not user.active:
+            return "办理人账号不存在或已停用"
+        if user.role != actor.role.value or user.org_id != actor.org_id:
+            return "办理人的角色或所在单位与名录不符"
+        if not set(actor.street_ids) <= user.street_ids:
+            return "办理人的联点街道与名录不符"
+    return None
+
+
 def payload_problem(action: Action, d: Any, snap: CaseSnapshot, now: datetime) -> str | None:
     """A readable problem with the decision's own content, else None."""
     if isinstance(d, TriageDecision):
-        return _text(d.note, "研判意见", required=False)
+        return text_field(d.note, "研判意见", required=False)
     if isinstance(d, LocalResolution):
-        return _text(d.result, "办理结果")
+        return text_field(d.result, "办理结果")
     if isinstance(d, UnreasonableClosure):
-        return _text(d.explanation, "向群众的政策解释")
+        return text_field(d.explanation, "向群众的政策解释")
     if isinstance(d, DispatchDecision):
         return _dispatch_problem(d, snap, now)
     if isinstance(d, AcceptDecision):
-        return _text(d.response, "当日首次响应内容")
+        return text_field(d.response, "当日首次响应内容")
     if isinstance(d, ResultSubmission):
-        return _text(d.result, "办理结果")
+        return text_field(d.result, "办理结果")
     if isinstance(d, ReturnDecision | Escalation):
-        return _text(d.reason, "理由")
+        return text_field(d.reason, "理由")
     if isinstance(d, ExtensionRequest):
         if not 1 <= d.days <= snap.policy.max_extension:
             return f"延期天数须在 1 到 {snap.policy.max_extension} 之间"
-        return _text(d.reason, "延期理由")
+        return text_field(d.reason, "延期理由")
     if isinstance(d, ExtensionDecision):
-        return _text(d.note, "审批意见", required=not d.approve)
+        return text_field(d.note, "审批意见", required=not d.approve)
     if isinstance(d, SupervisionDecision):
         if d.lead_department_id and d.lead_department_id not in {a.department_id for a in snap.assignments}:
             return "牵头单位必须是承办部门之一"
-        return _text(d.note, "督办意见") or _future(d.new_due_at, now, "新的办结时限")
+        return text_field(d.note, "督办意见") or _future(d.new_due_at, now, "新的办结时限")
     if isinstance(d, RatingDecision):
         if d.actor.role == Role.RESIDENT and d.channel != RatingChannel.PORTAL:
             return "群众本人评价请使用评价页面"
         if d.actor.role != Role.RESIDENT and d.channel == RatingChannel.PORTAL:
             return "工作人员代为评价须注明电话询问或上门回访"
-        return _text(d.comment, "不满意的原因", required=d.value == RatingValue.DISSATISFIED)
+        return text_field(d.comment, "不满意的原因", required=d.value == RatingValue.DISSATISFIED)
     if isinstance(d, ReviewDecision):
         if action == Action.REOPEN:
-            return _text(d.note, "重办要求") or _future(d.new_due_at, now, "重办时限")
-        return _text(d.note, "复查意见")
+            return text_field(d.note, "重办要求") or _future(d.new_due_at, now, "重办时限")
+        return text_field(d.note, "复查意见")
     return None
 
 
@@ -248,7 +255,7 @@ def _dispatch_problem(d: DispatchDecision, snap: CaseSnapshot, now: datetime) ->
         return "多个部门共同办理时，请从中指定牵头单位"
     if d.lead_department_id and d.lead_department_id not in ids:
         return "牵头单位必须是承办部门之一"
-    note = _text(d.note, "派单意见", required=False)
+    note = text_field(d.note, "派单意见", required=False)
     if d.difficulty == Difficulty.VERY_HARD and (d.due_at or snap.policy.completion_very_hard is None):
         # A leader sets the limit, unless the policy has one (《信访工作条例》: 60 days for all).
         return _future(d.due_at, now, "特别难事项的办结时限") or note

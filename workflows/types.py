@@ -21,6 +21,11 @@ class Role(StrEnum):
     SUPERVISION = "supervision"  # 督查室
     DISCIPLINE = "discipline"  # 纪工委
     ADMIN = "admin"
+    # The statutory petition path (信访, workflows.petition):
+    PETITION_CLERK = "petition_clerk"  # 信访局登记受理员: registers, accepts, declines, transfers
+    PETITION_HEAD = "petition_head"  # 信访局负责人: agrees to objections, presses late units (督办)
+    UNIT_HEAD = "unit_head"  # a handling unit's own head (负责人): approves its extension
+    REVIEWER = "reviewer"  # officer of a higher body that decides 复查 / 复核
     RESIDENT = "resident"  # never logs in; acts through the private tracking link
     SYSTEM = "system"  # the workflow itself (timers)
 
@@ -99,6 +104,17 @@ class DeadlineKind(StrEnum):
     SUPERVISION = "supervision"  # 督办整改时限 (a leader's new deadline)
     RATING = "rating"  # 评价时限
     REVIEW = "review"  # 复查决定时限
+    # The statutory petition path (信访):
+    PETITION_INTAKE = "petition_intake"  # 信访部门受理/转送期限 (15 days from receipt)
+    THREE_DAY = "three_day"  # 三天工作法 (a local practice for first-time petitions)
+    HANDED_DOWN = "handed_down"  # 上级交办期限 (set by the body that handed the matter down)
+    UNIT_ACCEPT = "unit_accept"  # 有权处理机关受理期限 (15 days from its receipt)
+    UNIT_OBJECTION = "unit_objection"  # 异议期限 (5 working days from its receipt)
+    HANDLING = "handling"  # 办理期限 (60 days from 受理, + at most 30)
+    REVIEW_REQUEST = "review_request"  # 复查申请期限 (30 days from receipt of the answer)
+    REVIEW_DECISION = "review_decision"  # 复查期限 (30 days)
+    RECHECK_REQUEST = "recheck_request"  # 复核申请期限 (30 days from receipt of the 复查意见)
+    RECHECK_DECISION = "recheck_decision"  # 复核期限 (30 days; a hearing does not count)
 
 
 class DeadlineState(StrEnum):
