@@ -10,7 +10,7 @@ import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     temporal_ui_port: int = 8233
     # Case codes read HJ-2026-000123: district prefix, year, store sequence.
     district_prefix: str = "HJ"
+    # Petition codes read XF-2026-000123 (信访), on a sequence of their own.
+    petition_prefix: str = Field(default="XF", pattern="^[A-Z]{1,8}$")
     # Idle sessions end after this many minutes; a user is locked out after this many failures.
     session_idle_minutes: int = 30
     login_max_failures: int = 5
@@ -49,6 +51,12 @@ class Settings(BaseSettings):
     # Keys that encrypt payloads in Temporal (personal data): "id:base64key,id:base64key", the first
     # encrypts, all decrypt (so keys rotate). Empty in dev: `make run` keeps one in DATA_DIR.
     payload_keys: str = ""
+    # 三天工作法 (长沙县's local practice): a first-time petition is registered, accepted and assigned
+    # within 3 working days, on a clock of its own beside the regulation's 15 days. Off by default.
+    petition_three_day: bool = False
+    # Drill mode: the seconds-long drill clocks are offered (六单) and used (信访). Never for real cases;
+    # dev mode offers the 六单 drill policy too.
+    drill_mode: bool = False
     # Every Temporal call from the web is bounded, so an outage is a clear 503 within seconds.
     temporal_rpc_timeout_seconds: float = 10.0
 
@@ -65,6 +73,10 @@ class Settings(BaseSettings):
     @property
     def dev_mode(self) -> bool:
         return self.liudan_env == "dev"
+
+    @property
+    def drills_allowed(self) -> bool:
+        return self.dev_mode or self.drill_mode
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

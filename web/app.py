@@ -43,6 +43,8 @@ from web.routes import (
     leader,
     ledger,
     ledger_import,
+    petition_tracking,
+    petitions,
     portal,
     rankings,
     tracking,
@@ -128,6 +130,8 @@ def create_app(
         rankings,
         ledger,
         ledger_import,
+        petitions,
+        petition_tracking,
     ):
         app.include_router(module.router)
     app.include_router(api_router)

@@ -14,6 +14,8 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from store.petition_access import ALL_ROLES as PETITION_ROLES
+from store.petition_access import DESK_ROLES, FIGURES_ROLES
 from store.scopes import Viewer
 from store.visibility import may_see_rankings
 from web.deps import csrf_for
@@ -38,6 +40,12 @@ def nav_for(role: Role | None) -> list[NavItem]:
     items = [NavItem("/", TEXT["nav_inbox"], "inbox")]
     if role in SUPERVISORS:
         items.append(NavItem("/leader", TEXT["nav_leader"], "leader"))
+    if role.value in PETITION_ROLES:
+        items.append(NavItem("/petitions", TEXT["nav_petitions"], "petitions"))
+    if role.value in DESK_ROLES:
+        items.append(NavItem("/petitions/new", TEXT["nav_petition_register"], "petition_register"))
+    if role.value in FIGURES_ROLES:
+        items.append(NavItem("/petitions/figures", TEXT["nav_petition_figures"], "petition_figures"))
     items.append(NavItem("/cases", TEXT["nav_cases"], "cases"))
     if role in OFFICER_REGISTRARS:
         items.append(NavItem("/cases/new", TEXT["nav_register"], "register"))

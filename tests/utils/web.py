@@ -29,6 +29,7 @@ def web_settings(task_queue: str, tmp_path: Path, **changes: Any) -> Settings:
         temporal_ui_url="http://temporal-ui.test",
         # Case codes (and so workflow ids) stay unique on the session-wide test server.
         district_prefix="T" + uuid.uuid4().hex[:6].upper(),
+        petition_prefix="X" + "".join(chr(65 + b % 26) for b in uuid.uuid4().bytes[:6]),
         **changes,
     )
 

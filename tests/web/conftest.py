@@ -12,8 +12,10 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from store.models import Case
+from store.petitions import Petition
 from tests.conftest import started_time_env
 from tests.utils.web import Browser, running_app, web_settings
+from workflows.petition.ids import petition_workflow_id
 from workflows.types import Stage
 
 OpenBrowser = Callable[..., Awaitable[Browser]]
@@ -38,9 +40,10 @@ async def terminate_cases(client, engine) -> None:  # type: ignore[no-untyped-de
     """Ends the test's running cases, so no timers outlive it on the shared time-skipping server."""
     with Session(engine) as session:
         codes = session.exec(select(Case.code).where(Case.stage != Stage.CLOSED.value)).all()
-    for code in codes:
+        petitions = session.exec(select(Petition.code).where(Petition.closed_at.is_(None))).all()  # type: ignore[union-attr]
+    for workflow_id in [f"case-{c}" for c in codes] + [petition_workflow_id(c) for c in petitions]:
         with contextlib.suppress(RPCError):
-            await client.get_workflow_handle(f"case-{code}").terminate("test finished")
+            await client.get_workflow_handle(workflow_id).terminate("test finished")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from store.labels import CATEGORY, CHANNEL, DIFFICULTY, OUTCOME, RATING, STAGE, SUPERVISION, URGENCY
 from store.models import OrgKind
+from web.i18n.petition_labels import PETITION_LABELS
 from workflows.decisions import DECISIONS
 from workflows.tasks import SUPERVISE_TASK
 from workflows.types import (
@@ -28,6 +29,10 @@ ROLE = {
     Role.SUPERVISION: "督查室",
     Role.DISCIPLINE: "纪工委",
     Role.ADMIN: "系统管理员",
+    Role.PETITION_CLERK: "信访登记受理员",
+    Role.PETITION_HEAD: "信访部门负责人",
+    Role.UNIT_HEAD: "单位负责人",
+    Role.REVIEWER: "复查复核机关工作人员",
     Role.RESIDENT: "群众",
     Role.SYSTEM: "系统",
 }
@@ -89,6 +94,7 @@ DEADLINE_STATE = {
 }
 
 ORG_KIND = {
+    OrgKind.CITY: "市",
     OrgKind.DISTRICT: "区",
     OrgKind.STREET: "街道（乡镇）",
     OrgKind.COMMUNITY: "社区（村）",
@@ -96,6 +102,7 @@ ORG_KIND = {
     OrgKind.LEADER_OFFICE: "区领导",
     OrgKind.SUPERVISION: "督查室",
     OrgKind.DISCIPLINE: "纪工委",
+    OrgKind.PETITION_BUREAU: "信访部门",
 }
 
 SPAN_UNIT = {
@@ -182,6 +189,7 @@ UI_LABELS: dict[str, dict] = {
     "org_kind": ORG_KIND,
     "supervision": SUPERVISION,
     "span_unit": SPAN_UNIT,
+    **PETITION_LABELS,
 }
 
 

@@ -15,6 +15,7 @@ from web.templating import TemplatesDep
 from workflows.types import Category, Role, Stage, Urgency
 
 router = APIRouter(tags=["inbox"], dependencies=[CsrfProtected])
+PETITION_ONLY = (Role.PETITION_CLERK, Role.PETITION_HEAD, Role.REVIEWER, Role.UNIT_HEAD)
 
 
 @router.get("/")
@@ -29,6 +30,8 @@ def home(
 ) -> Response:
     if me.actor.role == Role.ADMIN:  # admins have no inbox of their own: the whole district's cases
         return RedirectResponse("/cases", status_code=303)
+    if me.actor.role in PETITION_ONLY:  # the petition path's officers work from the petition inbox
+        return RedirectResponse("/petitions", status_code=303)
     view = inbox_view(engine, me.actor, workdays, q.filters(), q.page)
     context = {
         "view": view,

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, create_model
 
@@ -44,11 +46,12 @@ def _deadline(value: Any) -> Any:
 
 class _Decision(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
-    action: Action
+    action: Any
+    payload_type: ClassVar[type[Any]]
 
     def payload(self, actor: Actor) -> Any:
         """The declared payload dataclass, filled from the form and signed by `actor`."""
-        return DECISIONS[self.action].payload(actor=actor, **self.model_dump(exclude={"action"}))
+        return self.payload_type(actor=actor, **self.model_dump(exclude={"action"}))
 
 
 def _form_field(hint: Any, f: dataclasses.Field[Any]) -> tuple[Any, Any]:
@@ -79,8 +82,7 @@ def _form_field(hint: Any, f: dataclasses.Field[Any]) -> tuple[Any, Any]:
     raise TypeError(f"no form field for {hint!r} ({f.name}): extend web.schemas.decisions._form_field")
 
 
-def _model(action: Action) -> type[_Decision]:
-    payload = DECISIONS[action].payload
+def _model(action: Enum, payload: type[Any]) -> type[_Decision]:
     hints = typing.get_type_hints(payload)
     fields: dict[str, Any] = {"action": (Literal[action], ...)}
     for f in dataclasses.fields(payload):
@@ -88,16 +90,41 @@ def _model(action: Action) -> type[_Decision]:
             fields[f.name] = _form_field(hints[f.name], f)
     name = "".join(part.title() for part in action.value.split("_")) + "In"
     model = create_model(name, __base__=_Decision, __doc__=payload.__doc__, **fields)
+    model.payload_type = payload
     return model
 
 
-MODELS: dict[Action, type[_Decision]] = {action: _model(action) for action in DECISIONS}
-DecisionIn = Annotated[typing.Union[tuple(MODELS.values())], Field(discriminator="action")]  # type: ignore[valid-type]  # noqa: UP007
-DECISION: TypeAdapter[Any] = TypeAdapter(DecisionIn)
+def one_of(models: Mapping[Any, type[_Decision]]) -> Any:
+    """The body type of a decision: one of the models, picked by its `action`."""
+    return Annotated[typing.Union[tuple(models.values())], Field(discriminator="action")]  # type: ignore[valid-type]  # noqa: UP007
+
+
+@dataclass(frozen=True)
+class DecisionForms:
+    """A process's decision models, the adapter that picks one by `action`, and its list fields."""
+
+    models: dict[Any, type[_Decision]]
+    adapter: TypeAdapter[Any]
+    list_fields: tuple[str, ...]
+
+
+def decision_forms(decisions: Mapping[Any, Any]) -> DecisionForms:
+    """The form models of one process's declared decisions (`workflows.decisions` for 六单,
+    `workflows.petition.decisions` for 信访)."""
+    models = {action: _model(action, d.payload) for action, d in decisions.items()}
+    union = one_of(models)
+    list_fields = tuple(
+        name
+        for m in models.values()
+        for name, f in m.model_fields.items()
+        if typing.get_origin(f.annotation) is list
+    )
+    return DecisionForms(models, TypeAdapter(union), list_fields)
+
+
+_CASE = decision_forms(DECISIONS)
+MODELS: dict[Action, type[_Decision]] = _CASE.models
+DecisionIn = one_of(MODELS)
+DECISION: TypeAdapter[Any] = _CASE.adapter
 # Form fields that carry several values (a multi-select).
-LIST_FIELDS = tuple(
-    name
-    for m in MODELS.values()
-    for name, f in m.model_fields.items()
-    if typing.get_origin(f.annotation) is list
-)
+LIST_FIELDS = _CASE.list_fields

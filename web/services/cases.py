@@ -17,7 +17,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
-from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -308,10 +313,18 @@ async def decide(client: Client, code: str, action: Action, payload: Any) -> Dec
     """Sends one decision as the Update of the same name; what it did (version, stage, holders), or
     `DecisionRefused`. Ask `get_snapshot` for the whole case."""
     handle = client.get_workflow_handle_for(CaseWorkflow.run, workflow_id(code))
+    result: DecisionResult = await send_decision(handle, UPDATES[action], payload, code)
+    if not result.projected:
+        log.warning("case %s: %s recorded, read model behind (it catches up by itself)", code, action.value)
+    log.info("case %s: %s by %s", code, action.value, payload.actor.user_id)
+    return result
+
+
+async def send_decision(handle: WorkflowHandle[Any, Any], update: Any, payload: Any, code: str) -> Any:
+    """One decision as an Update of any process's workflow: its result, `DecisionRefused` with the
+    workflow's own sentence, or `CaseUnavailable` when Temporal cannot answer now."""
     try:
-        result: DecisionResult = await handle.execute_update(
-            UPDATES[action], payload, rpc_timeout=DECISION_TIMEOUT
-        )
+        return await handle.execute_update(update, payload, rpc_timeout=DECISION_TIMEOUT)
     except WorkflowUpdateFailedError as failed:
         cause = failed.cause
         if isinstance(cause, ApplicationError):
@@ -324,7 +337,3 @@ async def decide(client: Client, code: str, action: Action, payload: Any) -> Dec
     except WorkflowUpdateRPCTimeoutOrCancelledError as timed_out:
         # The decision may still be applied; sent again, it is refused as already taken.
         raise CaseUnavailable(code) from timed_out
-    if not result.projected:
-        log.warning("case %s: %s recorded, read model behind (it catches up by itself)", code, action.value)
-    log.info("case %s: %s by %s", code, action.value, payload.actor.user_id)
-    return result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-PETITION_PREFIX = "XF"
 WORKFLOW_PREFIX = "petition-"
 
 

@@ -1,0 +1,255 @@
+"""Petitions (信访, HTML): the petition inbox, registering at the desk (登记), the petition page with
+its decisions, and its documents as printable pages and PDFs.
+
+A decision posts a form; success redirects to the petition page (post/redirect/get), a refusal shows
+the workflow's sentence beside the form (409) and bad input says what is wrong (422): nothing changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from store.directory import org_names
+from store.petition_access import ALL_ROLES, DESK_ROLES
+from store.petition_queries import petition_list, petition_tasks, task_counts
+from web.deps import ClientDep, CsrfProtected, CurrentUser, EngineDep, SettingsDep, WorkdaysDep, require_roles
+from web.i18n import TEXT
+from web.schemas.decisions import decision_forms
+from web.schemas.errors import describe
+from web.security import CSRF_FIELD, seal, unseal
+from web.services.cases import CaseUnavailable, DecisionRefused, RegistrationRefused
+from web.services.petition_documents import compose, render_pdf
+from web.services.petition_forms import handling_orgs
+from web.services.petition_page import PetitionNotFound, load_petition_page, visible_detail
+from web.services.petitions import PetitionInput, decide_petition, register_petition
+from web.sla import countdown
+from web.templating import TemplatesDep
+from workflows.petition.decisions import PETITION_DECISIONS
+from workflows.petition.types import MatterType, PetitionAction, PetitionChannel, PetitionStage
+from workflows.types import Role
+
+router = APIRouter(prefix="/petitions", tags=["petitions"], dependencies=[CsrfProtected])
+FORMS = decision_forms(PETITION_DECISIONS)
+TOKEN_SHOWN_FOR = timedelta(hours=1)
+TABS = ("todo", "expiring", "review", "all")
+WORKERS = tuple(Role(r) for r in ALL_ROLES)
+DESK = tuple(Role(r) for r in DESK_ROLES)
+
+
+def _not_found() -> HTTPException:
+    return HTTPException(404, TEXT["xf_not_found"])
+
+
+@router.get("", dependencies=[require_roles(*WORKERS)])
+def petition_inbox(
+    request: Request,
+    me: CurrentUser,
+    engine: EngineDep,
+    workdays: WorkdaysDep,
+    templates: TemplatesDep,
+    tab: str = "todo",
+    text: str = "",
+    stage: str = "",
+    page: int = 1,
+) -> Response:
+    tab = tab if tab in TABS else "todo"
+    role, org = me.actor.role.value, me.actor.org_id
+    now = datetime.now(UTC)
+    counts = task_counts(engine, role, org, now)
+    rows: list[Any] = []
+    total = 0
+    if tab == "all":
+        rows, total = petition_list(engine, role, org, text=text[:100], stage=stage, page=max(1, page))
+    else:
+        rows = petition_tasks(engine, role, org, tab, now)
+
+    def clock(r: Any) -> Any:
+        return countdown(r.due_at, r.warn_at, None, overdue=r.overdue, provisional=False, workdays=workdays, now=now)
+
+    context = {
+        "active": "petitions",
+        "tab": tab,
+        "tabs": TABS,
+        "counts": counts,
+        "rows": rows,
+        "total": total,
+        "text": text,
+        "stage": stage,
+        "stages": list(PetitionStage),
+        "clock": clock,
+        "page": page,
+    }
+    return templates.render(request, "petitions/inbox.html", context)
+
+
+def _register_context(engine: EngineDep, values: dict[str, Any], error: str = "") -> dict[str, Any]:
+    return {
+        "active": "petition_register",
+        "channels": list(PetitionChannel),
+        "matter_types": list(MatterType),
+        "accusable": [(o, n) for o, n in handling_orgs(engine) if o],
+        "values": values,
+        "error": error,
+    }
+
+
+@router.get("/new", dependencies=[require_roles(*DESK)])
+def registration_form(request: Request, engine: EngineDep, templates: TemplatesDep) -> Response:
+    return templates.render(request, "petitions/new.html", _register_context(engine, {}))
+
+
+@router.post("", dependencies=[require_roles(*DESK)])
+async def register(
+    request: Request,
+    me: CurrentUser,
+    engine: EngineDep,
+    client: ClientDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+) -> Response:
+    form = await request.form()
+    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
+    values["about_officials"] = values.get("about_officials") == "1"
+    try:
+        data = PetitionInput.model_validate(values)
+        registered = await register_petition(engine, client, settings, data, me.actor)
+    except ValidationError as invalid:
+        context = _register_context(engine, values, describe(invalid.errors()))
+        return templates.render(request, "petitions/new.html", context, status_code=422)
+    except RegistrationRefused as refused:
+        return templates.render(request, "petitions/new.html", _register_context(engine, values, refused.message), status_code=422)
+    except CaseUnavailable:
+        context = _register_context(engine, values, TEXT["xf_unavailable"])
+        return templates.render(request, "petitions/new.html", context, status_code=503)
+    # Post/redirect/get: the petitioner's tracking link rides sealed in the address for an hour, for
+    # the officer who registered it only (it is never stored in clear).
+    sealed = seal(settings.secret_key, _token_context(registered.code, me.actor.user_id),
+                  f"{registered.tracking_token}|{int(datetime.now(UTC).timestamp())}")  # fmt: skip
+    return RedirectResponse(f"/petitions/{registered.code}?registered={sealed}", status_code=303)
+
+
+def _token_context(code: str, user_id: str) -> str:
+    return f"petition-tracking:{code}:{user_id}"
+
+
+def _shown_token(settings: Any, code: str, user_id: str, sealed: str | None) -> str:
+    opened = unseal(settings.secret_key, _token_context(code, user_id), sealed)
+    if not opened:
+        return ""
+    token, _, at = opened.partition("|")
+    fresh = at.isdigit() and datetime.now(UTC).timestamp() - int(at) < TOKEN_SHOWN_FOR.total_seconds()
+    return token if fresh else ""
+
+
+@router.get("/{code}", dependencies=[require_roles(*WORKERS)])
+async def petition_page(
+    request: Request,
+    code: str,
+    me: CurrentUser,
+    engine: EngineDep,
+    client: ClientDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+    registered: str | None = None,
+    done: str = "",
+) -> Response:
+    try:
+        page = await load_petition_page(engine, client, me.actor, code)
+    except PetitionNotFound:
+        raise _not_found() from None
+    flash = ""
+    if registered:
+        flash = TEXT["xf_registered"].format(code=code)
+    elif done in PETITION_DECISIONS:
+        flash = TEXT["xf_done"].format(action=PETITION_DECISIONS[PetitionAction(done)].label)
+    context = {
+        "page": page,
+        "active": "petitions",
+        "tracking_token": _shown_token(settings, code, me.actor.user_id, registered),
+        "error": None,
+        "flash": flash,
+    }
+    return templates.render(request, "petitions/page.html", context)
+
+
+@router.post("/{code}/actions/{action}", dependencies=[require_roles(*WORKERS)])
+async def act(
+    request: Request,
+    code: str,
+    action: str,
+    me: CurrentUser,
+    engine: EngineDep,
+    client: ClientDep,
+    templates: TemplatesDep,
+) -> Response:
+    try:
+        await asyncio.to_thread(visible_detail, engine, me.actor, code)
+    except PetitionNotFound:
+        raise _not_found() from None
+    form = await request.form()
+    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
+    values["action"] = action
+
+    async def refused(message: str, status: int) -> Response:
+        page = await load_petition_page(engine, client, me.actor, code)
+        context = {"page": page, "active": "petitions", "tracking_token": "", "error": (action, message)}
+        return templates.render(request, "petitions/page.html", context, status_code=status)
+
+    try:
+        decision = FORMS.adapter.validate_python(values)
+    except ValidationError as invalid:
+        return await refused(describe(invalid.errors()), 422)
+    try:
+        await decide_petition(client, code, PetitionAction(decision.action), decision.payload(me.actor))
+    except DecisionRefused as refusal:
+        return await refused(refusal.message, 409)
+    except CaseUnavailable:
+        return await refused(TEXT["xf_unavailable"], 503)
+    return RedirectResponse(f"/petitions/{code}?done={action}", status_code=303)
+
+
+@router.get("/{code}/documents/{document_id}", dependencies=[require_roles(*WORKERS)])
+async def document_page(
+    request: Request, code: str, document_id: str, me: CurrentUser, engine: EngineDep, templates: TemplatesDep
+) -> Response:
+    text = await _document_text(engine, me, code, document_id)
+    context = {"text": text, "pdf_href": f"/petitions/{code}/documents/{document_id}.pdf", "back_href": f"/petitions/{code}"}
+    return templates.render(request, "petitions/document.html", context)
+
+
+@router.get("/{code}/documents/{document_id}.pdf", dependencies=[require_roles(*WORKERS)])
+async def document_pdf(code: str, document_id: str, me: CurrentUser, engine: EngineDep) -> Response:
+    text = await _document_text(engine, me, code, document_id)
+    pdf = await asyncio.to_thread(render_pdf, text)
+    return pdf_response(pdf, f"{code}-{document_id}.pdf")
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response:
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, no-store"},
+    )
+
+
+async def _document_text(engine: EngineDep, me: CurrentUser, code: str, document_id: str) -> Any:
+    try:
+        detail = await asyncio.to_thread(visible_detail, engine, me.actor, code)
+    except PetitionNotFound:
+        raise _not_found() from None
+    return await asyncio.to_thread(document_text_of, engine, detail, document_id)
+
+
+def document_text_of(engine: Any, detail: Any, document_id: str) -> Any:
+    """One document of a petition composed for print, or 404."""
+    doc = next((d for d in detail.documents if d.document_id == document_id), None)
+    if doc is None:
+        raise _not_found()
+    return compose(doc, detail.petition, org_names(engine))
+

@@ -1,0 +1,84 @@
+"""What one petition's page shows to one officer: the read model's record (with the petitioner's
+identity only where `store.petition_access` allows it), the documents, the clocks, the timeline, and
+a form for each decision the workflow would accept from them now."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+
+from store.contact import mask_address, mask_name, mask_phone
+from store.directory import org_names
+from store.petition_access import may_see, sees_identity
+from store.petition_queries import PetitionDetail, petition_detail
+from web.i18n import TEXT
+from web.services.cases import CaseUnavailable
+from web.services.petition_forms import FormSpec, forms_for
+from web.services.petitions import get_petition
+from workflows.petition.rules import allowed_actions
+from workflows.types import Actor
+
+
+class PetitionNotFound(Exception):
+    """No such petition, or not one this viewer may see: the same answer for both (no probing)."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    phone: str
+    address: str
+    confidential: bool
+
+
+@dataclass(frozen=True)
+class PetitionPage:
+    detail: PetitionDetail
+    identity: Identity
+    forms: list[FormSpec]
+    org_names: dict[str, str]
+    live: bool  # False: Temporal did not answer, so no actions are offered now
+    now: datetime
+
+    @property
+    def p(self) -> Any:
+        return self.detail.petition
+
+    def org(self, org_id: str) -> str:
+        return self.org_names.get(org_id, org_id)
+
+
+def visible_detail(engine: Engine, actor: Actor, code: str) -> PetitionDetail:
+    detail = petition_detail(engine, code)
+    if detail is None or not may_see(detail.petition, actor.role.value, actor.org_id):
+        raise PetitionNotFound(code)
+    return detail
+
+
+def identity_for(detail: PetitionDetail, actor: Actor) -> Identity:
+    p = detail.petition
+    if sees_identity(p, actor.role.value, actor.org_id):
+        return Identity(p.petitioner_name, mask_phone(p.petitioner_phone), p.petitioner_address, False)
+    if p.matter_type == "accusation":
+        hidden = TEXT["xf_confidential"]
+        return Identity(hidden, hidden, hidden, True)
+    return Identity(mask_name(p.petitioner_name), mask_phone(p.petitioner_phone), mask_address(p.petitioner_address), False)
+
+
+async def load_petition_page(engine: Engine, client: Client, actor: Actor, code: str) -> PetitionPage:
+    detail = await asyncio.to_thread(visible_detail, engine, actor, code)
+    forms: list[FormSpec] = []
+    live = True
+    try:
+        snap = await get_petition(client, code)
+        actions = allowed_actions(snap, actor)
+        forms = await asyncio.to_thread(forms_for, engine, detail.petition, actions)
+    except CaseUnavailable:
+        live = detail.petition.closed_at is not None  # a closed petition has nothing to offer anyway
+    names = await asyncio.to_thread(org_names, engine)
+    return PetitionPage(detail, identity_for(detail, actor), forms, names, live, datetime.now(UTC))

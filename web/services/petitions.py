@@ -1,0 +1,258 @@
+"""Petition services (信访): register a petition at the bureau's desk (登记) and send decisions to its
+workflow. Called by the HTML routes and the JSON API alike.
+
+The process and its clocks follow from the channel and the matter type (`workflows.petition.policy`);
+nobody picks them. A petitioner is recognised across petitions by a keyed hash of their id number
+(never the number itself), so a repeat of a concluded matter (终结) is flagged at the desk and the
+first letter or visit (初信初访) is known without asking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+from temporalio.client import Client
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from settings import Settings
+from store.codes import next_case_code
+from store.contact import PHONE_PATTERN
+from store.models import Org, OrgKind
+from store.petition_access import DESK_ROLES
+from store.petitions import Petition
+from web.i18n import TEXT
+from web.security import new_token, sha256
+from web.services.cases import READ_TIMEOUT, CaseUnavailable, DecisionRefused, RegistrationRefused, send_decision
+from web.timeutil import as_aware
+from workdays import SHANGHAI
+from workflows.petition.decisions import PETITION_DECISIONS
+from workflows.petition.ids import petition_workflow_id
+from workflows.petition.policy import petition_policy
+from workflows.petition.types import (
+    MatterType,
+    PetitionAction,
+    PetitionChannel,
+    Petitioner,
+    PetitionOutcome,
+    PetitionRegistration,
+    PetitionResult,
+    PetitionSnapshot,
+)
+from workflows.petition.workflow import PetitionWorkflow
+from workflows.rules import FORBIDDEN_CHARACTERS
+from workflows.types import Actor
+
+log = logging.getLogger("liudan.web.petitions")
+
+ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+FIRST_PROJECTION_WAIT = 10.0  # seconds
+CODE_ATTEMPTS = 5
+UPDATES: dict[PetitionAction, Any] = {a: getattr(PetitionWorkflow, a.value) for a in PETITION_DECISIONS}
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class PetitionInput(BaseModel):
+    """A petition as the desk registers it: the letter, the visit, the call."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    channel: PetitionChannel
+    matter_type: MatterType
+    petitioner_name: str = Field(min_length=1, max_length=50)
+    petitioner_phone: str = Field(pattern=PHONE_PATTERN)
+    petitioner_id_number: str = Field(default="", max_length=18)
+    petitioner_address: str = Field(default="", max_length=200)
+    title: str = Field(min_length=1, max_length=100)
+    content: str = Field(min_length=1, max_length=4000)
+    received_at: Annotated[datetime | None, BeforeValidator(_blank_to_none)] = None
+    people_count: int = Field(default=1, ge=1, le=999)
+    accused_org_id: str = Field(default="", max_length=64)
+    about_officials: bool = False
+    handed_down_by: str = Field(default="", max_length=100)
+    handed_down_due: Annotated[datetime | None, BeforeValidator(_blank_to_none)] = None
+
+    @field_validator("petitioner_name", "petitioner_address", "title", "content", "handed_down_by")
+    @classmethod
+    def _no_control_characters(cls, value: str) -> str:
+        if FORBIDDEN_CHARACTERS.search(value):
+            raise ValueError(TEXT["control_characters"])
+        return value
+
+    @field_validator("petitioner_id_number")
+    @classmethod
+    def _id_number(cls, value: str) -> str:
+        if value and not ID_NUMBER.match(value):
+            raise ValueError(TEXT["xf_bad_id_number"])
+        return value.upper()
+
+    @field_validator("received_at", "handed_down_due")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return as_aware(value) if value is not None else None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PetitionInput:
+        if self.received_at is not None and self.received_at > datetime.now(UTC):
+            raise ValueError(TEXT["received_in_future"])
+        if self.channel == PetitionChannel.HANDED_DOWN and not (self.handed_down_by and self.handed_down_due):
+            raise ValueError(TEXT["xf_handed_down_needs"])
+        if self.channel != PetitionChannel.HANDED_DOWN and (self.handed_down_by or self.handed_down_due):
+            raise ValueError(TEXT["xf_not_handed_down"])
+        if self.matter_type != MatterType.ACCUSATION and (self.accused_org_id or self.about_officials):
+            raise ValueError(TEXT["xf_accused_only_accusation"])
+        return self
+
+
+@dataclass(frozen=True)
+class PetitionRegistered:
+    code: str
+    tracking_token: str  # shown once, for the petitioner; only its sha256 is kept
+    repeat_of: str  # an earlier concluded petition of the same petitioner ("" if none)
+
+
+@dataclass(frozen=True)
+class EarlierPetition:
+    code: str
+    title: str
+    outcome: str | None
+    closed_at: datetime | None
+
+
+def petitioner_key(settings: Settings, form: PetitionInput) -> str:
+    """The same petitioner across petitions: their id number (or, without one, name and phone), under
+    a key the database never holds, so the read model cannot be searched for an id number."""
+    basis = form.petitioner_id_number or f"{form.petitioner_name}|{form.petitioner_phone}"
+    return hmac.new(settings.secret_key.encode(), basis.encode(), hashlib.sha256).hexdigest()
+
+
+def earlier_petitions(engine: Engine, key: str) -> list[EarlierPetition]:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Petition).where(Petition.petitioner_key == key).order_by(col(Petition.received_at).desc())
+        ).all()
+        return [EarlierPetition(r.code, r.title, r.outcome, r.closed_at) for r in rows]
+
+
+def _desk_org(engine: Engine, actor: Actor) -> Org:
+    if actor.role.value not in DESK_ROLES:
+        raise RegistrationRefused(TEXT["xf_may_not_register"])
+    with Session(engine) as session:
+        org = session.get(Org, actor.org_id)
+    if org is None or org.kind != OrgKind.PETITION_BUREAU or not org.active:
+        raise RegistrationRefused(TEXT["xf_may_not_register"])
+    return org
+
+
+async def register_petition(
+    engine: Engine, client: Client, settings: Settings, form: PetitionInput, actor: Actor
+) -> PetitionRegistered:
+    """登记: allocates the code, recognises a repeat, picks the clocks, starts the petition's workflow,
+    and returns once its first projection is written (the desk's next page finds it)."""
+    bureau = await asyncio.to_thread(_desk_org, engine, actor)
+    key = petitioner_key(settings, form)
+    earlier = await asyncio.to_thread(earlier_petitions, engine, key)
+    concluded = next((e for e in earlier if e.outcome == PetitionOutcome.CONCLUDED), None)
+    first_time = not earlier
+    policy = petition_policy(
+        form.channel,
+        form.matter_type,
+        first_time=first_time,
+        three_day_practice=settings.petition_three_day,
+        drill=settings.drill_mode,
+    )
+    received = form.received_at or datetime.now(UTC)
+    token = new_token(32)
+    for _ in range(CODE_ATTEMPTS):
+        code = await asyncio.to_thread(next_case_code, engine, settings.petition_prefix, received.astimezone(SHANGHAI).year)
+        registration = PetitionRegistration(
+            code=code,
+            channel=form.channel,
+            matter_type=form.matter_type,
+            petitioner=Petitioner(
+                name=form.petitioner_name,
+                phone=form.petitioner_phone,
+                id_number=form.petitioner_id_number,
+                address=form.petitioner_address,
+            ),
+            title=form.title,
+            content=form.content,
+            bureau_org_id=bureau.id,
+            registered_by=actor,
+            policy=policy,
+            received_at=form.received_at,
+            first_time=first_time,
+            people_count=form.people_count,
+            accused_org_id=form.accused_org_id,
+            about_officials=form.about_officials,
+            handed_down_by=form.handed_down_by,
+            handed_down_due=form.handed_down_due,
+            repeat_of=concluded.code if concluded else "",
+            petitioner_key=key,
+            tracking_token_hash=sha256(token),
+        )
+        try:
+            await client.start_workflow(
+                PetitionWorkflow.run,
+                registration,
+                id=petition_workflow_id(code),
+                task_queue=settings.task_queue,
+                static_summary=code,  # shown unencrypted in the Temporal UI: never the petitioner's words
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                rpc_timeout=READ_TIMEOUT,
+            )
+            break
+        except WorkflowAlreadyStartedError:
+            log.error("petition code %s is already taken in Temporal; trying the next", code)
+        except RPCError as error:
+            raise CaseUnavailable(code) from error
+    else:
+        raise CaseUnavailable(code)
+    await _first_projection(engine, code)
+    log.info("petition %s registered by %s", code, actor.user_id)
+    return PetitionRegistered(code=code, tracking_token=token, repeat_of=registration.repeat_of)
+
+
+async def _first_projection(engine: Engine, code: str) -> None:
+    def stored() -> bool:
+        with Session(engine) as session:
+            return session.get(Petition, code) is not None
+
+    deadline = asyncio.get_running_loop().time() + FIRST_PROJECTION_WAIT
+    while not await asyncio.to_thread(stored):
+        if asyncio.get_running_loop().time() > deadline:
+            log.warning("petition %s started but is not in the read model yet", code)
+            return
+        await asyncio.sleep(0.05)
+
+
+async def get_petition(client: Client, code: str) -> PetitionSnapshot:
+    handle = client.get_workflow_handle_for(PetitionWorkflow.run, petition_workflow_id(code))
+    try:
+        return await handle.query(PetitionWorkflow.snapshot, rpc_timeout=READ_TIMEOUT)
+    except RPCError as error:
+        raise CaseUnavailable(code) from error
+
+
+async def decide_petition(client: Client, code: str, action: PetitionAction, payload: Any) -> PetitionResult:
+    """Sends one decision as the Update of the same name: what it did, or `DecisionRefused`."""
+    if action not in UPDATES:
+        raise DecisionRefused(TEXT["xf_unknown_action"])
+    handle = client.get_workflow_handle_for(PetitionWorkflow.run, petition_workflow_id(code))
+    result: PetitionResult = await send_decision(handle, UPDATES[action], payload, code)
+    log.info("petition %s: %s by %s", code, action.value, payload.actor.user_id)
+    return result
