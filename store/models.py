@@ -25,7 +25,17 @@ class OrgKind:
     SUPERVISION = "supervision"  # 督查室
     DISCIPLINE = "discipline"  # 纪工委
     PETITION_BUREAU = "petition_bureau"  # 区信访局 (and a 12345 centre): the petition desk
-    ALL = (CITY, DISTRICT, STREET, COMMUNITY, DEPARTMENT, LEADER_OFFICE, SUPERVISION, DISCIPLINE, PETITION_BUREAU)
+    ALL = (
+        CITY,
+        DISTRICT,
+        STREET,
+        COMMUNITY,
+        DEPARTMENT,
+        LEADER_OFFICE,
+        SUPERVISION,
+        DISCIPLINE,
+        PETITION_BUREAU,
+    )
 
 
 class Org(SQLModel, table=True):

@@ -154,7 +154,7 @@ def _facts(p: Petition, clocks: list[PetitionDeadline], start: datetime, end: da
     overdue = [
         c for c in clocks
         if c.kind in OVERDUE_KINDS and c.state == DeadlineState.OVERDUE and c.due_at < end
-        and True
+        and (c.closed_at is None or c.closed_at >= end)
     ]  # fmt: skip
     return _Facts(
         row=p,

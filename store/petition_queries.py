@@ -58,13 +58,19 @@ def petition_tasks(engine: Engine, role: str, org_id: str, tab: str, now: dateti
         query = (
             select(PetitionTask)
             .join(Petition, col(Petition.code) == PetitionTask.petition_code)
-            .where(PetitionTask.org_id == org_id, col(PetitionTask.role).in_(_task_roles(role)), visible(role, org_id))
+            .where(
+                PetitionTask.org_id == org_id,
+                col(PetitionTask.role).in_(_task_roles(role)),
+                visible(role, org_id),
+            )
         )
         if tab == "expiring":
             query = query.where(or_(col(PetitionTask.overdue), col(PetitionTask.warn_at) <= now))
         elif tab == "review":
             query = query.where(col(PetitionTask.stage).in_(REVIEW_STAGES))
-        rows = session.exec(query.order_by(col(PetitionTask.due_at).is_(None), col(PetitionTask.due_at))).all()
+        rows = session.exec(
+            query.order_by(col(PetitionTask.due_at).is_(None), col(PetitionTask.due_at))
+        ).all()
         return [
             TaskRow(t.petition_code, t.title, t.matter_type, t.stage, t.task, t.due_at, t.warn_at, t.overdue)
             for t in rows
@@ -72,7 +78,9 @@ def petition_tasks(engine: Engine, role: str, org_id: str, tab: str, now: dateti
 
 
 def task_counts(engine: Engine, role: str, org_id: str, now: datetime) -> dict[str, int]:
-    return {tab: len(petition_tasks(engine, role, org_id, tab, now)) for tab in ("todo", "expiring", "review")}
+    return {
+        tab: len(petition_tasks(engine, role, org_id, tab, now)) for tab in ("todo", "expiring", "review")
+    }
 
 
 def petition_list(
@@ -101,7 +109,11 @@ def petition_detail(engine: Engine, code: str) -> PetitionDetail | None:
         return PetitionDetail(
             petition=p,
             events=list(
-                session.exec(select(PetitionEvent).where(PetitionEvent.petition_code == code).order_by(col(PetitionEvent.seq)))
+                session.exec(
+                    select(PetitionEvent)
+                    .where(PetitionEvent.petition_code == code)
+                    .order_by(col(PetitionEvent.seq))
+                )
             ),
             documents=list(
                 session.exec(

@@ -132,6 +132,11 @@ def test_timely_acceptance_counts_each_decision_once_in_the_period_it_was_made(a
         any_engine, Clock(K.PETITION_INTAKE, MET, "2026-03-20 09:00", "2026-04-04 09:00", "2026-04-01 00:00")
     )
     add_petition(any_engine, intake(RUNNING, None), received="2026-03-30 09:00")  # not decided yet
+    # Transferred, the objection agreed, the new transfer not made yet: not decided yet.
+    add_petition(
+        any_engine, intake(MET, "2026-03-03 10:00"),
+        Clock(K.PETITION_INTAKE, RUNNING, "2026-03-06 10:00", "2026-03-21 10:00"),
+    )  # fmt: skip
     # Withdrawn before any decision: the clock measured no work.
     add_petition(
         any_engine, intake(MET, "2026-03-05 10:00"),

@@ -10,6 +10,7 @@ import pytest
 from jinja2 import Environment, FileSystemLoader
 
 from store.petitions import Petition, PetitionDocumentRow
+from web.app import STATIC
 from web.services.petition_documents import DocumentText, compose, render_pdf
 from workflows.petition.types import (
     DeclineGround,
@@ -305,7 +306,9 @@ def test_the_printable_page() -> None:
     text = compose(EXAMPLES[DocumentKind.OPINION], petition(), ORGS)
     html = render_page(text)
     assert '<html lang="zh-CN">' in html
-    assert "@page { size: A4; margin: 25mm; }" in html
+    assert '<link rel="stylesheet" href="/static/css/document.css">' in html
+    # Printed on A4 with the regulation's margins; the CSS is a static file, as the CSP requires.
+    assert "@page { size: A4; margin: 25mm; }" in (STATIC / "css" / "document.css").read_text()
     assert "信访事项处理意见书" in html
     assert "和信受〔2026〕3号" in html
     assert "李桂芳：" in html

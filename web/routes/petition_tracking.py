@@ -48,7 +48,14 @@ def _lookup(engine: EngineDep, token: str, addr: str, misses: SlidingWindowLimit
 
 
 async def _page(
-    request: Request, templates: TemplatesDep, engine: EngineDep, p: Petition, token: str, *, error: str = "", status: int = 200
+    request: Request,
+    templates: TemplatesDep,
+    engine: EngineDep,
+    p: Petition,
+    token: str,
+    *,
+    error: str = "",
+    status: int = 200,
 ) -> Response:
     detail = await asyncio.to_thread(petition_detail, engine, p.code)
     names = await asyncio.to_thread(org_names, engine)
@@ -98,12 +105,29 @@ async def request_review(
     below = p.handling_org_id if action == PetitionAction.REQUEST_REVIEW else p.review_org_id
     above = await asyncio.to_thread(level_above, engine, below)
     try:
-        await decide_petition(client, p.code, action, ReviewRequest(PETITIONER, reasons=reasons, org_id=above.id if above else ""))
+        await decide_petition(
+            client,
+            p.code,
+            action,
+            ReviewRequest(PETITIONER, reasons=reasons, org_id=above.id if above else ""),
+        )
     except DecisionRefused as refused:
         return await _page(request, templates, engine, p, token, error=refused.message, status=409)
     except CaseUnavailable:
         return await _page(request, templates, engine, p, token, error=TEXT["xf_unavailable"], status=503)
     return RedirectResponse(f"/track/xf/{token}", status_code=303)
+
+
+@router.get("/{token}/documents/{document_id}.pdf")
+async def document_pdf(
+    token: str,
+    document_id: str,
+    engine: EngineDep,
+    addr: ClientAddr,
+    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
+) -> Response:
+    text = await _document(engine, token, document_id, addr, misses)
+    return pdf_response(await asyncio.to_thread(render_pdf, text), f"{document_id}.pdf")
 
 
 @router.get("/{token}/documents/{document_id}")
@@ -117,20 +141,12 @@ async def document_page(
     misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
 ) -> Response:
     text = await _document(engine, token, document_id, addr, misses)
-    context = {"text": text, "pdf_href": f"/track/xf/{token}/documents/{document_id}.pdf", "back_href": f"/track/xf/{token}"}
+    context = {
+        "text": text,
+        "pdf_href": f"/track/xf/{token}/documents/{document_id}.pdf",
+        "back_href": f"/track/xf/{token}",
+    }
     return templates.render(request, "petitions/document.html", context, headers=NO_STORE)
-
-
-@router.get("/{token}/documents/{document_id}.pdf")
-async def document_pdf(
-    token: str,
-    document_id: str,
-    engine: EngineDep,
-    addr: ClientAddr,
-    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
-) -> Response:
-    text = await _document(engine, token, document_id, addr, misses)
-    return pdf_response(await asyncio.to_thread(render_pdf, text), f"{document_id}.pdf")
 
 
 async def _document(engine: EngineDep, token: str, document_id: str, addr: str, misses: SlidingWindowLimiter):  # type: ignore[no-untyped-def]

@@ -70,7 +70,9 @@ def petition_inbox(
         rows = petition_tasks(engine, role, org, tab, now)
 
     def clock(r: Any) -> Any:
-        return countdown(r.due_at, r.warn_at, None, overdue=r.overdue, provisional=False, workdays=workdays, now=now)
+        return countdown(
+            r.due_at, r.warn_at, None, overdue=r.overdue, provisional=False, workdays=workdays, now=now
+        )
 
     context = {
         "active": "petitions",
@@ -123,7 +125,9 @@ async def register(
         context = _register_context(engine, values, describe(invalid.errors()))
         return templates.render(request, "petitions/new.html", context, status_code=422)
     except RegistrationRefused as refused:
-        return templates.render(request, "petitions/new.html", _register_context(engine, values, refused.message), status_code=422)
+        return templates.render(
+            request, "petitions/new.html", _register_context(engine, values, refused.message), status_code=422
+        )
     except CaseUnavailable:
         context = _register_context(engine, values, TEXT["xf_unavailable"])
         return templates.render(request, "petitions/new.html", context, status_code=503)
@@ -214,15 +218,6 @@ async def act(
     return RedirectResponse(f"/petitions/{code}?done={action}", status_code=303)
 
 
-@router.get("/{code}/documents/{document_id}", dependencies=[require_roles(*WORKERS)])
-async def document_page(
-    request: Request, code: str, document_id: str, me: CurrentUser, engine: EngineDep, templates: TemplatesDep
-) -> Response:
-    text = await _document_text(engine, me, code, document_id)
-    context = {"text": text, "pdf_href": f"/petitions/{code}/documents/{document_id}.pdf", "back_href": f"/petitions/{code}"}
-    return templates.render(request, "petitions/document.html", context)
-
-
 @router.get("/{code}/documents/{document_id}.pdf", dependencies=[require_roles(*WORKERS)])
 async def document_pdf(code: str, document_id: str, me: CurrentUser, engine: EngineDep) -> Response:
     text = await _document_text(engine, me, code, document_id)
@@ -230,11 +225,27 @@ async def document_pdf(code: str, document_id: str, me: CurrentUser, engine: Eng
     return pdf_response(pdf, f"{code}-{document_id}.pdf")
 
 
+@router.get("/{code}/documents/{document_id}", dependencies=[require_roles(*WORKERS)])
+async def document_page(
+    request: Request, code: str, document_id: str, me: CurrentUser, engine: EngineDep, templates: TemplatesDep
+) -> Response:
+    text = await _document_text(engine, me, code, document_id)
+    context = {
+        "text": text,
+        "pdf_href": f"/petitions/{code}/documents/{document_id}.pdf",
+        "back_href": f"/petitions/{code}",
+    }
+    return templates.render(request, "petitions/document.html", context)
+
+
 def pdf_response(pdf: bytes, filename: str) -> Response:
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, no-store"},
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
     )
 
 
@@ -252,4 +263,3 @@ def document_text_of(engine: Any, detail: Any, document_id: str) -> Any:
     if doc is None:
         raise _not_found()
     return compose(doc, detail.petition, org_names(engine))
-

@@ -91,7 +91,9 @@ def handling_orgs(engine: Engine, exclude: str = "") -> list[tuple[str, str]]:
     """Orgs a petition may be transferred to, by name (an accused unit left out)."""
     with Session(engine) as session:
         orgs = session.exec(
-            select(Org).where(col(Org.kind).in_(HANDLING_KINDS), col(Org.active), Org.id != exclude).order_by(Org.kind, Org.id)
+            select(Org)
+            .where(col(Org.kind).in_(HANDLING_KINDS), col(Org.active), Org.id != exclude)
+            .order_by(Org.kind, Org.id)
         ).all()
         return [(o.id, o.name) for o in orgs]
 
@@ -118,11 +120,20 @@ def forms_for(engine: Engine, p: Petition, actions: list[PetitionAction]) -> lis
 
 
 def _field(
-    engine: Engine, p: Petition, action: PetitionAction, f: dataclasses.Field[Any], hint: Any, orgs: list[tuple[str, str]]
+    engine: Engine,
+    p: Petition,
+    action: PetitionAction,
+    f: dataclasses.Field[Any],
+    hint: Any,
+    orgs: list[tuple[str, str]],
 ) -> FieldSpec:
     name, meta = f.name, f.metadata
     text = FIELD_LABELS.get(name, name)
-    default = "" if f.default is dataclasses.MISSING or f.default is None else str(getattr(f.default, "value", f.default))
+    default = (
+        ""
+        if f.default is dataclasses.MISSING or f.default is None
+        else str(getattr(f.default, "value", f.default))
+    )
     if name == "org_id" and action in (PetitionAction.REQUEST_REVIEW, PetitionAction.REQUEST_RECHECK):
         below = p.handling_org_id if action == PetitionAction.REQUEST_REVIEW else p.review_org_id
         above = level_above(engine, below)
@@ -137,7 +148,9 @@ def _field(
         yes, no = YES_NO.get(name, ("是", "否"))
         return FieldSpec(name, text, "select", [("true", yes), ("false", no)], "true")
     if hint is int:
-        return FieldSpec(name, text, "number", default=default, minimum=meta.get("ge"), maximum=meta.get("le"))
+        return FieldSpec(
+            name, text, "number", default=default, minimum=meta.get("ge"), maximum=meta.get("le")
+        )
     if hint is datetime:
         return FieldSpec(name, text, "datetime")
     long = meta.get("max_length", LONG_TEXT + 1) > LONG_TEXT

@@ -67,7 +67,12 @@ def identity_for(detail: PetitionDetail, actor: Actor) -> Identity:
     if p.matter_type == "accusation":
         hidden = TEXT["xf_confidential"]
         return Identity(hidden, hidden, hidden, True)
-    return Identity(mask_name(p.petitioner_name), mask_phone(p.petitioner_phone), mask_address(p.petitioner_address), False)
+    return Identity(
+        mask_name(p.petitioner_name),
+        mask_phone(p.petitioner_phone),
+        mask_address(p.petitioner_address),
+        False,
+    )
 
 
 async def load_petition_page(engine: Engine, client: Client, actor: Actor, code: str) -> PetitionPage:

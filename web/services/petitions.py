@@ -34,7 +34,13 @@ from store.petition_access import DESK_ROLES
 from store.petitions import Petition
 from web.i18n import TEXT
 from web.security import new_token, sha256
-from web.services.cases import READ_TIMEOUT, CaseUnavailable, DecisionRefused, RegistrationRefused, send_decision
+from web.services.cases import (
+    READ_TIMEOUT,
+    CaseUnavailable,
+    DecisionRefused,
+    RegistrationRefused,
+    send_decision,
+)
 from web.timeutil import as_aware
 from workdays import SHANGHAI
 from workflows.petition.decisions import PETITION_DECISIONS
@@ -178,7 +184,9 @@ async def register_petition(
     received = form.received_at or datetime.now(UTC)
     token = new_token(32)
     for _ in range(CODE_ATTEMPTS):
-        code = await asyncio.to_thread(next_case_code, engine, settings.petition_prefix, received.astimezone(SHANGHAI).year)
+        code = await asyncio.to_thread(
+            next_case_code, engine, settings.petition_prefix, received.astimezone(SHANGHAI).year
+        )
         registration = PetitionRegistration(
             code=code,
             channel=form.channel,

@@ -6,7 +6,7 @@ nothing to the history) and the web, which offers an officer exactly the allowed
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from workflows.directory import DirectoryView
@@ -47,6 +47,7 @@ STAGE_NAMES = {
     PetitionStage.RECHECK: "复核中",
     PetitionStage.CLOSED: "已结束",
 }
+CHINA = timezone(timedelta(hours=8))  # no daylight saving: Asia/Shanghai without a tz database
 # Orgs a petition may be transferred to: they handle matters (the bureau handles its own by 受理).
 HANDLING_KINDS = ("department", "street", "discipline", "district")
 
@@ -137,9 +138,14 @@ def _delivery_problem(d: DeliveryRecord, p: PetitionSnapshot, now: datetime) -> 
         return "送达时间缺少时区"
     if d.received_at > now + timedelta(minutes=5):
         return "送达时间不能晚于现在"
-    if d.received_at < doc.issued_at:
-        return "送达时间不能早于意见书出具时间"
+    # Officers record the receipt to the minute (or the day): only a day before the issue is wrong.
+    if _day(d.received_at) < _day(doc.issued_at):
+        return "送达时间不能早于意见书出具日期"
     return None
+
+
+def _day(moment: datetime) -> date:
+    return moment.astimezone(CHINA).date()
 
 
 def refusal(action: PetitionAction, d: Any, p: PetitionSnapshot, now: datetime) -> str | None:

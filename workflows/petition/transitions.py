@@ -278,7 +278,8 @@ def end_hearing(p: PetitionSnapshot, d: HearingEnd, now: datetime) -> PetitionEf
     (a day begun counts whole, so the petitioner never loses time)."""
     started = p.hearing_started_at or now
     paused = now - started
-    days = max(1, math.ceil(paused / timedelta(days=1)))
+    # A minute's grace, so a hearing of exactly two days is two days and not three.
+    days = max(1, math.ceil((paused - timedelta(minutes=1)) / timedelta(days=1)))
     p.hearing_started_at = None
     p.hearing_days += days
     stopped = next((x for x in reversed(p.deadlines) if x.kind == K.RECHECK_DECISION), None)

@@ -1,0 +1,217 @@
+"""The petition path in the browser's terms (HTTP through the app, the real workflow behind it): the
+letter on the desk to 终结, the refusals, and 检举控告 kept from the accused unit."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+from temporalio.testing import WorkflowEnvironment
+
+from store.petitions import Petition, PetitionDocumentRow
+from tests.web.conftest import OpenBrowser
+from workdays import SHANGHAI
+
+LETTER = {
+    "channel": "letter",
+    "matter_type": "claim",
+    "petitioner_name": "李桂芳",
+    "petitioner_phone": "13900001111",
+    "petitioner_id_number": "430121196501011234",
+    "petitioner_address": "东城街道清河社区5栋",
+    "title": "拆迁补偿款未按协议支付",
+    "content": "2025年签订的拆迁补偿协议约定的第二期补偿款至今未支付。",
+}
+
+
+async def register(desk: Any, **changes: Any) -> tuple[str, str]:
+    """Registers at the desk; (code, tracking token shown once)."""
+    await desk.get("/petitions/new")
+    response = await desk.post("/petitions", {**LETTER, **changes})
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    code = re.search(r"/petitions/([A-Z]+-\d{4}-\d{6})", location).group(1)  # type: ignore[union-attr]
+    page = await desk.get(location)
+    assert page.status_code == 200 and code in page.text
+    token = re.search(r"/track/xf/([A-Za-z0-9_-]+)", page.text)
+    return code, token.group(1) if token else ""
+
+
+async def act(browser: Any, code: str, action: str, status: int = 303, **fields: Any) -> Any:
+    await browser.get(f"/petitions/{code}")
+    response = await browser.post(f"/petitions/{code}/actions/{action}", fields)
+    assert response.status_code == status, response.text
+    return response
+
+
+def local_now(env_now: datetime) -> str:
+    return env_now.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+
+
+async def test_a_letter_from_the_desk_to_its_conclusion(
+    browser: OpenBrowser, engine: Any, time_env: WorkflowEnvironment
+) -> None:
+    desk = await browser("xf-clerk")
+    code, token = await register(desk)
+    assert token, "the desk is shown the petitioner's tracking link once"
+    assert "/track/xf/" not in (await desk.get(f"/petitions/{code}")).text  # once only
+
+    await act(
+        desk, code, "xf_transfer", org_id="dp-zhujian", mode="transfer", note="请依法处理", delivery="mail"
+    )
+    unit = await browser("dept-zhujian")
+    inbox = await unit.get("/petitions")
+    assert code in inbox.text and "待受理（转送件）" in inbox.text
+    await act(unit, code, "xf_accept", notice="请保持电话畅通", delivery="mail")
+    await act(unit, code, "xf_request_extension", days="20", reason="需委托第三方评估")
+    head = await browser("head-zhujian")
+    assert code in (await head.get("/petitions")).text
+    await act(head, code, "xf_decide_extension", approve="true", note="", delivery="mail")
+    await act(
+        unit,
+        code,
+        "xf_answer",
+        outcome="reject",
+        facts="经查，补偿款已拨付。",
+        reasons="依据补偿协议第五条。",
+        decision="不支持重复支付。",
+    )
+    now = await time_env.get_current_time()
+    await act(desk, code, "xf_deliver", method="in_person", received_at=local_now(now))
+
+    # The petitioner asks for 复查 on the tracking page; the district government decides.
+    petitioner = await browser()
+    page = await petitioner.get(f"/track/xf/{token}")
+    assert page.status_code == 200 and "申请复查" in page.text and "13900001111" not in page.text
+    response = await petitioner.post(f"/track/xf/{token}/request", {"reasons": "补偿标准计算有误"})
+    assert response.status_code == 303, response.text
+    reviewer = await browser("reviewer-district")
+    assert code in (await reviewer.get("/petitions")).text
+    await act(
+        reviewer,
+        code,
+        "xf_decide_review",
+        outcome="upheld",
+        reasons="认定事实清楚。",
+        decision="维持原处理意见。",
+    )
+    await act(
+        reviewer, code, "xf_deliver", method="mail", received_at=local_now(await time_env.get_current_time())
+    )
+    response = await petitioner.post(f"/track/xf/{token}/request", {"reasons": "仍然不服"})
+    assert response.status_code == 303, response.text
+
+    # 复核 by the city, with a hearing whose time does not count.
+    city = await browser("reviewer-city")
+    await act(city, code, "xf_start_hearing", note="召开听证会")
+    await time_env.sleep(timedelta(days=2))
+    await act(city, code, "xf_end_hearing", summary="听取了各方意见")
+    await act(
+        city, code, "xf_decide_recheck", outcome="upheld", reasons="复查意见正确。", decision="维持复查意见。"
+    )
+    await act(
+        city, code, "xf_deliver", method="in_person", received_at=local_now(await time_env.get_current_time())
+    )
+
+    with Session(engine) as session:
+        row = session.get(Petition, code)
+        assert row is not None and row.outcome == "concluded" and row.hearing_days == 2
+        docs = session.exec(
+            select(PetitionDocumentRow).where(PetitionDocumentRow.petition_code == code)
+        ).all()
+    kinds = [d.kind for d in sorted(docs, key=lambda d: d.issued_at)]
+    assert kinds == ["transfer", "acceptance", "extension", "opinion", "review", "recheck"]
+    final = await desk.get(f"/petitions/{code}")
+    assert "终结" in final.text
+    for d in docs:  # every document prints with its number, for the desk and the petitioner
+        html = await desk.get(f"/petitions/{code}/documents/{d.document_id}")
+        assert html.status_code == 200 and d.number in html.text
+        pdf = await petitioner.get(f"/track/xf/{token}/documents/{d.document_id}.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    recheck = next(d for d in docs if d.kind == "recheck")
+    assert "不再受理" in (await petitioner.get(f"/track/xf/{token}/documents/{recheck.document_id}")).text
+
+    # The same petitioner on the same matter again: flagged at the desk, answered 不再受理.
+    again, _ = await register(desk, title="再次反映拆迁补偿款问题")
+    page = await desk.get(f"/petitions/{again}")
+    assert f"原事项 {code} 已终结" in page.text
+    await act(
+        desk,
+        again,
+        "xf_decline",
+        ground="concluded",
+        explanation="该事项已经复核终结，不再受理。",
+        delivery="mail",
+    )
+    with Session(engine) as session:
+        notice = session.exec(
+            select(PetitionDocumentRow).where(PetitionDocumentRow.petition_code == again)
+        ).one()
+    html = await desk.get(f"/petitions/{again}/documents/{notice.document_id}")
+    assert "不再受理" in html.text
+
+
+async def test_refusals_say_why_and_change_nothing(browser: OpenBrowser, engine: Any) -> None:
+    desk = await browser("xf-clerk")
+    code, _ = await register(desk)
+    other_unit = await browser("dept-chengguan")
+    assert (await other_unit.get(f"/petitions/{code}")).status_code == 404  # not transferred to it
+    response = await other_unit.post(f"/petitions/{code}/actions/xf_accept", {"delivery": "mail"})
+    assert response.status_code == 404
+    # Bad input: a clear message, 422.
+    response = await act(desk, code, "xf_transfer", status=422, org_id="dp-zhujian", mode="sideways")
+    assert "方式" in response.text
+    # The workflow refuses: its sentence, 409.
+    response = await act(desk, code, "xf_transfer", status=409, org_id="xf-bureau", mode="transfer")
+    assert "本部门有权处理的事项请直接受理" in response.text
+    response = await act(desk, code, "xf_decline", status=409, ground="concluded", explanation="不再受理")
+    assert "只有已终结事项的重复信访" in response.text
+    response = await act(desk, code, "xf_transfer", status=409, org_id="cm-qinghe", mode="transfer")
+    assert "不是有权处理信访事项的机关" in response.text
+    with Session(engine) as session:
+        row = session.get(Petition, code)
+        assert row is not None and row.stage == "xf_registered" and row.version == 1
+    # Bad registrations keep what was typed and file nothing.
+    response = await desk.post("/petitions", {**LETTER, "petitioner_id_number": "12345"})
+    assert response.status_code == 422 and "身份证号" in response.text and LETTER["title"] in response.text
+    response = await desk.post("/petitions", {**LETTER, "channel": "handed_down"})
+    assert response.status_code == 422 and "交办" in response.text
+    response = await desk.post("/petitions", {**LETTER, "title": "bad\x1b[31m"})
+    assert response.status_code == 422
+    unit = await browser("dept-zhujian")
+    assert (await unit.get("/petitions/new")).status_code == 403
+    assert (await unit.post("/petitions", LETTER)).status_code == 403
+    with Session(engine) as session:
+        assert len(session.exec(select(Petition)).all()) == 1
+
+
+async def test_an_accusation_never_reaches_the_accused_unit(browser: OpenBrowser, engine: Any) -> None:
+    desk = await browser("xf-clerk")
+    code, _ = await register(
+        desk, matter_type="accusation", accused_org_id="dp-chengguan", title="检举城管执法人员违规收费"
+    )
+    accused = await browser("dept-chengguan")
+    response = await act(desk, code, "xf_transfer", status=409, org_id="dp-chengguan", mode="transfer")
+    assert "不得转交被检举控告的单位" in response.text
+    await act(desk, code, "xf_transfer", org_id="dp-zhujian", mode="assign", delivery="mail")
+    assert (await accused.get(f"/petitions/{code}")).status_code == 404
+    assert code not in (await accused.get("/petitions?tab=all")).text
+    assert code not in (await accused.get("/petitions")).text
+    unit = await browser("dept-zhujian")
+    page = await unit.get(f"/petitions/{code}")
+    assert (
+        page.status_code == 200
+        and "检举控告人信息保密" in page.text
+        and "李桂芳" not in page.text
+        and "李*" not in page.text
+    )
+
+    officials, _ = await register(desk, matter_type="accusation", about_officials="1", title="检举某局干部")
+    response = await act(desk, officials, "xf_transfer", status=409, org_id="dp-zhujian", mode="transfer")
+    assert "纪检监察机关" in response.text
+    await act(desk, officials, "xf_transfer", org_id="dc-jigongwei", mode="transfer", delivery="mail")
+    discipline = await browser("discipline")
+    page = await discipline.get(f"/petitions/{officials}")
+    assert page.status_code == 200 and "李桂芳" in page.text
