@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from temporalio.testing import WorkflowEnvironment
 
 from store.petitions import Petition, PetitionDocumentRow
+from tests.utils.web import api_token
 from tests.web.conftest import OpenBrowser
 from workdays import SHANGHAI
 
@@ -133,6 +134,17 @@ async def test_a_letter_from_the_desk_to_its_conclusion(
     recheck = next(d for d in docs if d.kind == "recheck")
     assert "不再受理" in (await petitioner.get(f"/track/xf/{token}/documents/{recheck.document_id}")).text
 
+    # The figures the bureau is ranked on count it: handled on time (extended), 复查 and 复核 asked, 终结.
+    today = (await time_env.get_current_time()).astimezone(SHANGHAI).date()
+    head_of_bureau = await browser("xf-head")
+    figures = await head_of_bureau.get(f"/petitions/figures?period={today - timedelta(days=40)}..{today}")
+    assert figures.status_code == 200, figures.text
+    assert 'data-figure="concluded">1<' in figures.text
+    assert re.search(r'data-figure="timely_acceptance">100\.0% <span class="muted small">（1/1）', figures.text)
+    assert re.search(r'data-figure="review_rate">100\.0%', figures.text)
+    assert (await unit.get("/petitions/figures")).status_code == 403
+    assert (await head_of_bureau.get("/petitions/figures?period=2026-13")).status_code == 422
+
     # The same petitioner on the same matter again: flagged at the desk, answered 不再受理.
     again, _ = await register(desk, title="再次反映拆迁补偿款问题")
     page = await desk.get(f"/petitions/{again}")
@@ -215,3 +227,34 @@ async def test_an_accusation_never_reaches_the_accused_unit(browser: OpenBrowser
     discipline = await browser("discipline")
     page = await discipline.get(f"/petitions/{officials}")
     assert page.status_code == 200 and "李桂芳" in page.text
+
+
+async def test_the_api_registers_decides_and_keeps_an_accusation_confidential(app: Any, browser: OpenBrowser) -> None:
+    api = await browser()
+    desk = api_token(app, "xf-clerk")
+    body = {**LETTER, "matter_type": "accusation", "accused_org_id": "dp-chengguan", "title": "检举违规收费"}
+    registered = await api.http.post("/api/v1/petitions", json=body, headers=desk)
+    assert registered.status_code == 201, registered.text
+    code = registered.json()["code"]
+    refused = await api.http.post(
+        f"/api/v1/petitions/{code}/decisions",
+        json={"action": "xf_transfer", "org_id": "dp-chengguan", "mode": "transfer"},
+        headers=desk,
+    )
+    assert refused.status_code == 409 and "被检举控告的单位" in refused.json()["detail"]
+    moved = await api.http.post(
+        f"/api/v1/petitions/{code}/decisions",
+        json={"action": "xf_transfer", "org_id": "dp-zhujian", "mode": "transfer"},
+        headers=desk,
+    )
+    assert moved.status_code == 200 and moved.json()["stage"] == "xf_unit_accept"
+    assert moved.json()["petitioner_name"] == "李桂芳"  # the bureau sees who accuses
+    assert moved.json()["documents"][0]["number"]
+    accused = await api.http.get(f"/api/v1/petitions/{code}", headers=api_token(app, "dept-chengguan"))
+    assert accused.status_code == 404
+    unit = (await api.http.get(f"/api/v1/petitions/{code}", headers=api_token(app, "dept-zhujian"))).json()
+    assert unit["petitioner_name"] == "（检举控告人信息保密）"
+    bad = await api.http.post(f"/api/v1/petitions/{code}/decisions", json={"action": "xf_fly"}, headers=desk)
+    assert bad.status_code == 422
+    not_desk = await api.http.post("/api/v1/petitions", json=LETTER, headers=api_token(app, "dept-zhujian"))
+    assert not_desk.status_code == 403

@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from web.api import cases, inbox, metrics
+from web.api import cases, inbox, metrics, petitions
 from web.api.schemas import MeOut
 from web.deps import ApiUser
 from web.i18n import TEXT
@@ -22,6 +22,7 @@ api_router = APIRouter(prefix=PREFIX)
 api_router.include_router(cases.router)
 api_router.include_router(inbox.router)
 api_router.include_router(metrics.router)
+api_router.include_router(petitions.router)
 
 
 @api_router.get("/me", response_model=MeOut, tags=["me"])

@@ -16,7 +16,9 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from store.directory import org_names
-from store.petition_access import ALL_ROLES, DESK_ROLES
+from store.periods import Period
+from store.petition_access import ALL_ROLES, DESK_ROLES, FIGURES_ROLES
+from store.petition_figures import petition_figures
 from store.petition_queries import petition_list, petition_tasks, task_counts
 from web.deps import ClientDep, CsrfProtected, CurrentUser, EngineDep, SettingsDep, WorkdaysDep, require_roles
 from web.i18n import TEXT
@@ -30,6 +32,7 @@ from web.services.petition_page import PetitionNotFound, load_petition_page, vis
 from web.services.petitions import PetitionInput, decide_petition, register_petition
 from web.sla import countdown
 from web.templating import TemplatesDep
+from workdays import SHANGHAI
 from workflows.petition.decisions import PETITION_DECISIONS
 from workflows.petition.types import MatterType, PetitionAction, PetitionChannel, PetitionStage
 from workflows.types import Role
@@ -40,6 +43,7 @@ TOKEN_SHOWN_FOR = timedelta(hours=1)
 TABS = ("todo", "expiring", "review", "all")
 WORKERS = tuple(Role(r) for r in ALL_ROLES)
 DESK = tuple(Role(r) for r in DESK_ROLES)
+FIGURES = tuple(Role(r) for r in FIGURES_ROLES)
 
 
 def _not_found() -> HTTPException:
@@ -99,6 +103,23 @@ def _register_context(engine: EngineDep, values: dict[str, Any], error: str = ""
         "values": values,
         "error": error,
     }
+
+
+@router.get("/figures", dependencies=[require_roles(*FIGURES)])
+def figures(
+    request: Request, engine: EngineDep, templates: TemplatesDep, period: str = ""
+) -> Response:
+    """信访工作考核: the district's petition figures for a period (this month unless given), and each
+    handling unit's, as `store.petition_figures` defines them."""
+    key = period or datetime.now(SHANGHAI).strftime("%Y-%m")
+    try:
+        chosen = Period.parse(key)
+    except ValueError as invalid:
+        raise HTTPException(422, str(invalid)) from None
+    report = petition_figures(engine, chosen.starts_at, chosen.ends_at)
+    names = org_names(engine)
+    context = {"active": "petition_figures", "report": report, "period": chosen, "key": key, "org": lambda o: names.get(o, o)}
+    return templates.render(request, "petitions/figures.html", context)
 
 
 @router.get("/new", dependencies=[require_roles(*DESK)])

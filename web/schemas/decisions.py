@@ -104,6 +104,7 @@ class DecisionForms:
     """A process's decision models, the adapter that picks one by `action`, and its list fields."""
 
     models: dict[Any, type[_Decision]]
+    union: Any  # the body type: one of the models, by `action`
     adapter: TypeAdapter[Any]
     list_fields: tuple[str, ...]
 
@@ -119,7 +120,7 @@ def decision_forms(decisions: Mapping[Any, Any]) -> DecisionForms:
         for name, f in m.model_fields.items()
         if typing.get_origin(f.annotation) is list
     )
-    return DecisionForms(models, TypeAdapter(union), list_fields)
+    return DecisionForms(models, union, TypeAdapter(union), list_fields)
 
 
 _CASE = decision_forms(DECISIONS)
