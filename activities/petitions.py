@@ -164,6 +164,7 @@ def _fill(row: Petition, p: PetitionSnapshot) -> None:
     row.tracking_token_hash = reg.tracking_token_hash or None
     row.due_at, row.warn_at = (clock.due_at, clock.warn_at) if clock else (None, None)
     row.deadline_label = clock.label if clock else ""
+    row.provisional = bool(clock and clock.provisional)
     row.overdue, row.ever_overdue = p.overdue, p.ever_overdue
     row.objections, row.extensions_granted = p.objections, p.extensions_granted
     row.presses, row.hearing_days = p.presses, p.hearing_days
@@ -184,7 +185,8 @@ def _document_row(code: str, d: Any) -> PetitionDocumentRow:
 def _deadline_row(code: str, d: Any) -> PetitionDeadline:
     return PetitionDeadline(
         petition_code=code, deadline_id=d.id, kind=d.kind.value, label=d.label, org_id=d.org_id,
-        started_at=d.started_at, warn_at=d.warn_at, due_at=d.due_at, state=d.state.value, closed_at=d.closed_at,
+        started_at=d.started_at, warn_at=d.warn_at, due_at=d.due_at, provisional=d.provisional,
+        state=d.state.value, closed_at=d.closed_at,
     )  # fmt: skip
 
 

@@ -135,3 +135,12 @@ def petition_detail(engine: Engine, code: str) -> PetitionDetail | None:
 def by_tracking_token(engine: Engine, token_hash: str) -> Petition | None:
     with Session(engine) as session:
         return session.exec(select(Petition).where(Petition.tracking_token_hash == token_hash)).first()
+
+
+def open_provisional_petitions(engine: Engine) -> list[str]:
+    """Petitions with a running clock that is provisional (its year's calendar was not published)."""
+    with Session(engine) as session:
+        query = select(PetitionDeadline.petition_code).where(
+            col(PetitionDeadline.provisional), col(PetitionDeadline.closed_at).is_(None)
+        )
+        return sorted(set(session.exec(query).all()))

@@ -50,6 +50,7 @@ class Petition(SQLModel, table=True):
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     warn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     deadline_label: str = Field(default="", max_length=40)
+    provisional: bool = False
     overdue: bool = Field(default=False, index=True)
     ever_overdue: bool = False
     objections: int = 0
@@ -130,6 +131,7 @@ class PetitionDeadline(SQLModel, table=True):
     started_at: datetime = Field(sa_type=UTCDateTime)
     warn_at: datetime = Field(sa_type=UTCDateTime)
     due_at: datetime = Field(sa_type=UTCDateTime)
+    provisional: bool = False  # counted on weekends only: the year's calendar was not yet published
     state: str = Field(max_length=20)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

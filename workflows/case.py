@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     # By name, so the sandbox passes the worker's module through (`from workflows import directory`
     # would load a fresh copy inside the sandbox, without the worker's view).
     from workflows.directory import current as current_directory
-    from workflows.engine import ProcessEngine, compute_deadline, declare_updates
+    from workflows.engine import ProcessEngine, declare_updates
     from workflows.policies import POLICIES
     from workflows.transitions import ESCALATING, OVERDUE_KINDS, Effects, OpenClock, running_deadline
     from workflows.types import (
@@ -124,27 +124,7 @@ class CaseWorkflow(ProcessEngine):
         """A new year's calendar was loaded: provisional deadlines get their official dates."""
         async with self._lock:
             self._recheck(Action.RECOMPUTE_DEADLINES, d)
-            changed = 0
-            for old in [x for x in self._s.deadlines if x.closed_at is None and x.provisional and x.request]:
-                assert old.request is not None
-                result = await compute_deadline(old.request)
-                self._cancel_timer(old.id)
-                old.warn_at, old.due_at, old.provisional = result.warn_at, result.due_at, result.provisional
-                # The official date may be later than the provisional one: a clock that ran out on
-                # the provisional date runs again (the escalation it caused stays on record).
-                if workflow.now() < old.due_at:
-                    old.state = (
-                        DeadlineState.RUNNING if workflow.now() < old.warn_at else DeadlineState.WARNING
-                    )
-                self._arm(old)
-                changed += 1
-            self._record(
-                "deadlines_recomputed",
-                d.actor,
-                f"按新发布的节假日安排重算 {changed} 个临时时限",
-                public=False,
-            )
-            projected = await self._commit()
+            projected = await self._recompute_provisional(d.actor)
             return self._result(projected)
 
     @recompute_deadlines.validator

@@ -53,6 +53,8 @@ LOCAL_TIMEOUT = timedelta(seconds=30)
 LOCAL_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 # Trust nothing, lose nothing (issue 9): small Update results, bounded projections that catch up.
 PATCH_CONVERGENT = "convergent-projection-2026-11"
+# Clocks counted from the receipt restart from a return (退单) instead (issue 10).
+PATCH_RETURN_RESTARTS = "return-restarts-receipt-clocks-2026-11"
 # A decision waits this long for its projection; past it the decision answers and the case catches
 # the read model up on its own, backing off from the first to the last delay.
 PROJECTION_BUDGET = timedelta(seconds=8)
@@ -142,11 +144,7 @@ class ProcessEngine:
     async def _open(self, clocks: list[OpenClock]) -> None:
         now = workflow.now()
         for c in clocks:
-            start = (
-                c.start
-                or (self._s.registration.received_at if c.span and c.span.from_receipt else None)
-                or now
-            )
+            start = c.start or (self._s.registration.received_at if self._from_receipt(c) else None) or now
             request = DeadlineRequest(
                 kind=c.kind,
                 start=start,
@@ -168,6 +166,16 @@ class ProcessEngine:
             )
             self._s.deadlines.append(deadline)
             self._arm(deadline)
+
+    def _from_receipt(self, c: OpenClock) -> bool:
+        """A span counted from the receipt (the regulation's "within 15 days of receipt"), unless the
+        matter came back by a return (退单): since `PATCH_RETURN_RESTARTS`, its new clocks count from
+        the return, or a returned matter would be overdue the moment it arrived."""
+        if c.span is None or not c.span.from_receipt:
+            return False
+        if getattr(self._s, "returns", 0) and workflow.patched(PATCH_RETURN_RESTARTS):
+            return False
+        return True
 
     def _close(self, kinds: tuple[DeadlineKind, ...], how: DeadlineState) -> None:
         """Stops these running clocks: met (the work was done) or cancelled (superseded). A clock that
@@ -207,6 +215,26 @@ class ProcessEngine:
             self._record(action, SYSTEM, effects.note or f"{d.label}已届满", public=effects.public)
             self._close(effects.close, DeadlineState.MET)
             await self._commit()
+
+    async def _recompute_provisional(self, actor: Actor) -> bool:
+        """A new year's calendar was loaded: every running provisional deadline gets its official
+        date (an admin's decision, under the lock); returns whether the read model was written."""
+        changed = 0
+        for old in [x for x in self._s.deadlines if x.closed_at is None and x.provisional and x.request]:
+            assert old.request is not None
+            result = await compute_deadline(old.request)
+            self._cancel_timer(old.id)
+            old.warn_at, old.due_at, old.provisional = result.warn_at, result.due_at, result.provisional
+            # The official date may be later than the provisional one: a clock that ran out on the
+            # provisional date runs again (the escalation it caused stays on record).
+            if workflow.now() < old.due_at:
+                old.state = DeadlineState.RUNNING if workflow.now() < old.warn_at else DeadlineState.WARNING
+            self._arm(old)
+            changed += 1
+        self._record(
+            "deadlines_recomputed", actor, f"按新发布的节假日安排重算 {changed} 个临时时限", public=False
+        )
+        return await self._commit()
 
     async def _commit(self) -> bool:
         """Projects the new state to the read model and publishes it to the Temporal UI; False when

@@ -30,6 +30,9 @@ LIUDAN = SlaPolicy(
     max_extension=10,
 )
 
+# The 六单 path's old petition policy: kept so that cases registered under it run on (their histories
+# carry it), but no longer offered: petitions are registered at the petition bureau and follow the
+# statutory path (workflows.petition), where 三天工作法 is a labelled local option.
 # 《信访工作条例》(2022): registered and assigned within 3 working days (三天工作法), acceptance
 # notified within 15 days of receipt, 5 working days to object to a wrong assignment, 60 days to
 # handle, one extension of at most 30 days; 30 days to request review (复查) and 30 to decide it.
@@ -72,3 +75,9 @@ DRILL = SlaPolicy(
 
 POLICIES: dict[str, SlaPolicy] = {p.id: p for p in (LIUDAN, XINFANG_2022, DRILL)}
 DEFAULT_POLICY_ID = LIUDAN.id
+
+
+def offered_policies(drills_allowed: bool) -> list[SlaPolicy]:
+    """What a new 六单 case may run on: the method's own clocks, and the drill's only in dev or drill
+    mode (a drill's seconds-long clocks on a real request would escalate it within minutes)."""
+    return [LIUDAN, DRILL] if drills_allowed else [LIUDAN]

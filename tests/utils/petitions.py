@@ -9,7 +9,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from temporalio.api.enums.v1 import EventType
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import EventType, WorkflowExecutionStatus
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowHandle
 
 from tests.utils.cases import _started, event_types
@@ -85,6 +87,22 @@ async def start_petition(
 
 async def state(handle: WorkflowHandle) -> PetitionSnapshot:
     return await handle.query(PetitionWorkflow.snapshot)
+
+
+async def completed(handle: WorkflowHandle) -> PetitionSnapshot:
+    """The petition's final state once its workflow has completed. Never `handle.result()` on the
+    time-skipping server: its long poll lets the server skip to timers the petition already cancelled
+    (years ahead), and every later test would then run in the wrong year."""
+    request = DescribeWorkflowExecutionRequest(
+        namespace=handle._client.namespace, execution=WorkflowExecution(workflow_id=handle.id)
+    )
+    for _ in range(250):
+        # The raw call: the SDK's describe() cannot decode the test server's datetime attributes.
+        raw = await handle._client.workflow_service.describe_workflow_execution(request)
+        if raw.workflow_execution_info.status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+            return await state(handle)
+        await asyncio.sleep(0.02)
+    raise AssertionError("the petition did not complete within 5 s")
 
 
 async def act(handle: WorkflowHandle, action: str, decision: Any) -> PetitionSnapshot:

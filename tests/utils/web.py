@@ -129,6 +129,22 @@ async def new_case(app: FastAPI, registered_by: Any = None, **changes: Any) -> t
     return registered.code, registered.tracking_token
 
 
+async def legacy_case(app: FastAPI, policy_id: str) -> str:
+    """A case on a policy no longer offered for new cases (the 六单 path's old petition policy), as one
+    registered before the change runs on: started as the registration service did, then projected."""
+    from dataclasses import replace
+
+    from store.codes import next_case_code
+    from tests.utils.cases import projected, registration, start_case
+
+    state = app.state
+    code = next_case_code(state.engine, state.settings.district_prefix, 2026)
+    reg = replace(registration(policy_id), code=code)
+    handle = await start_case(state.temporal_client, state.settings.task_queue, reg, track=False)
+    await projected(handle, state.engine)
+    return code
+
+
 async def decide_as(app: FastAPI, code: str, action: Any, payload: Any) -> Any:
     from web.services.cases import decide
 

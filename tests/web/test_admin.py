@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from store.directory import leader_streets
 from store.models import CalendarYear, Case, Org, User
 from tests.utils.cases import ADMIN, COMMUNITY, STREET
-from tests.utils.web import decide_as, new_case
+from tests.utils.web import decide_as, legacy_case, new_case
 from workflows.types import (
     Action,
     Category,
@@ -124,7 +124,7 @@ async def test_orgs_create_and_deactivate(browser, engine):
 async def test_loading_next_years_calendar_recomputes_provisional_deadlines(app, browser, engine):
     # 《信访工作条例》 cases run 60 days: dispatched now, the deadline lands in a year whose official
     # schedule is not yet in the calendar package, so it is provisional until the year is loaded.
-    code, _ = await new_case(app, policy_id="xinfang-2022")
+    code = await legacy_case(app, "xinfang-2022")
     await decide_as(
         app, code, Action.TRIAGE, TriageDecision(COMMUNITY, Urgency.DEFERRABLE, Category.PETITION)
     )

@@ -3,12 +3,15 @@ demand (logged), attachments, and the Temporal UI link."""
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import Session, select
 
 from store.audit import PersonalDataView
 from tests.utils.cases import COMMUNITY, STREET, ZHUJIAN
 from tests.utils.web import CODE, actor_of, decide_as, forms_on, new_case, snapshot
 from tests.web.test_access import INSIDERS, OUTSIDERS
+from web.services.cases import RegistrationRefused
+from workflows.policies import offered_policies
 from workflows.rules import allowed_actions
 from workflows.types import (
     AcceptDecision,
@@ -124,7 +127,6 @@ async def test_difficulties_show_the_limits_of_the_cases_own_policy(app, browser
     for policy_id, ordinary, very_hard in (
         ("liudan", "一般（3 个工作日）", "特别难（领导定时限）"),
         ("drill", "一般（20 秒）", "特别难（领导定时限）"),
-        ("xinfang-2022", "一般（60 天）", "特别难（60 天）"),
     ):
         code, _ = await new_case(app, policy_id=policy_id)
         triage = TriageDecision(COMMUNITY, Urgency.URGENT, Category.INFRASTRUCTURE)
@@ -155,8 +157,30 @@ async def test_an_officer_registers_a_drill_under_the_drill_policy(app, browser)
     }
     refused = await grid.post("/cases", {**request, "policy_id": "fast"})
     assert refused.status_code == 422 and "未知的时限政策" in refused.text
+    # Petitions go to the petition bureau now: the old 六单 petition policy is not offered.
+    assert "xinfang-2022" not in form.text
+    refused = await grid.post("/cases", {**request, "policy_id": "xinfang-2022"})
+    assert refused.status_code == 422 and "信访事项请到信访部门登记" in refused.text
     registered = await grid.post("/cases", {**request, "policy_id": "drill"})
     assert registered.status_code == 303, registered.text
     registered = await grid.get(registered.headers["location"])
     snap = await snapshot(app, CODE.search(registered.text).group(0))
     assert snap.registration.policy_id == "drill" and snap.policy.completion_ordinary.amount == 20
+
+
+async def test_outside_dev_and_drill_mode_no_drill_is_offered_or_accepted(app):
+    """A drill's seconds-long clocks on a real request would escalate it within minutes. (Production
+    cookies are Secure, so this is checked below the browser: the service and the offered list.)"""
+    settings = app.state.settings
+    production = settings.model_copy(update={"liudan_env": "production", "drill_mode": False})
+    assert [p.id for p in offered_policies(production.drills_allowed)] == ["liudan"]
+    app.state.settings = production
+    try:
+        with pytest.raises(RegistrationRefused):
+            await new_case(app, policy_id="drill")
+        code, _ = await new_case(app)  # the method's own clocks are always offered
+        assert (await snapshot(app, code)).policy.id == "liudan"
+    finally:
+        app.state.settings = settings
+    drill_mode = settings.model_copy(update={"liudan_env": "production", "drill_mode": True})
+    assert [p.id for p in offered_policies(drill_mode.drills_allowed)] == ["liudan", "drill"]

@@ -140,7 +140,9 @@ async def test_a_letter_from_the_desk_to_its_conclusion(
     figures = await head_of_bureau.get(f"/petitions/figures?period={today - timedelta(days=40)}..{today}")
     assert figures.status_code == 200, figures.text
     assert 'data-figure="concluded">1<' in figures.text
-    assert re.search(r'data-figure="timely_acceptance">100\.0% <span class="muted small">（1/1）', figures.text)
+    assert re.search(
+        r'data-figure="timely_acceptance">100\.0% <span class="muted small">（1/1）', figures.text
+    )
     assert re.search(r'data-figure="review_rate">100\.0%', figures.text)
     assert (await unit.get("/petitions/figures")).status_code == 403
     assert (await head_of_bureau.get("/petitions/figures?period=2026-13")).status_code == 422
@@ -229,7 +231,9 @@ async def test_an_accusation_never_reaches_the_accused_unit(browser: OpenBrowser
     assert page.status_code == 200 and "李桂芳" in page.text
 
 
-async def test_the_api_registers_decides_and_keeps_an_accusation_confidential(app: Any, browser: OpenBrowser) -> None:
+async def test_the_api_registers_decides_and_keeps_an_accusation_confidential(
+    app: Any, browser: OpenBrowser
+) -> None:
     api = await browser()
     desk = api_token(app, "xf-clerk")
     body = {**LETTER, "matter_type": "accusation", "accused_org_id": "dp-chengguan", "title": "检举违规收费"}

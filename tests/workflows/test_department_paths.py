@@ -272,13 +272,23 @@ async def test_xinfang_objection_window(client, task_queue, engine, time_env):
     await keep_history(h, "xinfang_objection")
 
 
-async def test_xinfang_return_within_window(client, task_queue, engine):
+async def test_xinfang_return_within_window(client, task_queue, engine, time_env):
     h = await start_case(client, task_queue, registration("xinfang-2022"))
     await report(h)
     await dispatch(h, ("dp-zhujian",))
+    await sleep_until(time_env, (await time_env.get_current_time()) + timedelta(days=4))
     s = await decided(h, CaseWorkflow.return_case, ReturnDecision(ZHUJIAN, "不属于本部门职责"))
     assert (s.stage, s.returns) == (Stage.DISPATCH, 1)
     assert deadlines(s, DeadlineKind.OBJECTION)[0].state == DeadlineState.CANCELLED
+    # The new dispatch clock counts from the return, not from the original receipt (issue 10): a
+    # returned petition is not overdue the moment it is back.
+    returned_at = s.timeline[-1].at
+    again = deadlines(s, DeadlineKind.DISPATCH)[-1]
+    assert again.started_at == returned_at and not s.overdue
+    assert_due(again, expected_working_days(returned_at, 3))
+    s = await dispatch(h, ("dp-chengguan",), sign=False)
+    response = deadlines(s, DeadlineKind.RESPONSE)[-1]
+    assert response.started_at == s.dispatched_at
 
 
 async def test_two_officers_accepting_at_once(client, task_queue, engine):

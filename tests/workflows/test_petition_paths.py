@@ -12,7 +12,8 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from store.petitions import Petition, PetitionDocumentRow, PetitionTask
-from tests.utils.cases import assert_due, expected_calendar_days, expected_working_days, sleep_until
+from store.schedules import save_schedule
+from tests.utils.cases import ADMIN, assert_due, expected_calendar_days, expected_working_days, sleep_until
 from tests.utils.petitions import (
     BUREAU_HEAD,
     CLERK,
@@ -23,6 +24,7 @@ from tests.utils.petitions import (
     UNIT_HEAD,
     act,
     answer,
+    completed,
     delivered,
     petition,
     review_opinion,
@@ -31,6 +33,7 @@ from tests.utils.petitions import (
     state,
     to_handling,
 )
+from workdays import SHANGHAI, WorkCalendar, YearSchedule
 from workflows.petition.policy import petition_policy
 from workflows.petition.types import (
     DeclineGround,
@@ -52,8 +55,9 @@ from workflows.petition.types import (
     ReferralChannel,
     ReviewOutcome,
 )
+from workflows.petition.workflow import PetitionWorkflow
 from workflows.types import DeadlineKind as K
-from workflows.types import DeadlineState
+from workflows.types import DeadlineState, RecomputeDeadlines
 
 
 def clock(s, kind):  # type: ignore[no-untyped-def]
@@ -129,7 +133,7 @@ async def test_letter_to_conclusion_through_review_recheck_and_a_hearing(
         DocumentKind.RECHECK,
     ]
     assert all(d.delivered_at for d in s.documents)
-    final = await handle.result()
+    final = await completed(handle)
     assert final.version == s.version
 
     with Session(engine) as session:
@@ -213,7 +217,7 @@ async def test_late_intake_is_overdue_and_pressed_and_an_unasked_review_makes_th
     await act(handle, "xf_answer", answer())
     s = await delivered(handle, await time_env.get_current_time())
     await sleep_until(time_env, clock(s, K.REVIEW_REQUEST).due_at + timedelta(seconds=1))
-    final = await handle.result()
+    final = await completed(handle)
     assert final.stage == PetitionStage.CLOSED and final.outcome == PetitionOutcome.ANSWERED
 
 
@@ -281,3 +285,27 @@ async def test_three_day_practice_and_handed_down_deadline_are_clocks_of_their_o
     assert clock(s, K.THREE_DAY).state == DeadlineState.MET
     s = await act(handle, "xf_answer", answer())
     assert clock(s, K.HANDED_DOWN).state == DeadlineState.MET
+
+
+async def test_a_clock_into_an_unpublished_year_is_provisional_until_its_calendar_is_loaded(
+    time_env: WorkflowEnvironment, client: Client, task_queue: str, engine: Engine
+) -> None:
+    if WorkCalendar().is_published(2027):
+        pytest.skip("chinese-calendar now knows 2027: pick the first unpublished year")
+    handle = await start_petition(client, task_queue)
+    s = await to_handling(handle)
+    handling = clock(s, K.HANDLING)
+    assert handling.due_at.year == 2027 and handling.provisional  # 60 days from late November
+    due_day = handling.due_at.astimezone(SHANGHAI).date()
+    schedule = YearSchedule(
+        2027, holidays=frozenset({due_day, due_day + timedelta(days=1)}), workdays=frozenset()
+    )
+    save_schedule(engine, schedule, source_text="test fixture", loaded_by="admin")
+    with pytest.raises(WorkflowUpdateFailedError):  # admins only
+        await handle.execute_update(PetitionWorkflow.recompute_deadlines, RecomputeDeadlines(UNIT))
+    await handle.execute_update(PetitionWorkflow.recompute_deadlines, RecomputeDeadlines(ADMIN))
+    s = await state(handle)
+    official = clock(s, K.HANDLING)
+    assert official.id == handling.id and not official.provisional
+    assert official.due_at == WorkCalendar([schedule]).add_calendar_days(handling.started_at, 60)
+    assert official.due_at > handling.due_at

@@ -21,7 +21,9 @@ from workflows.petition.types import PetitionAction
 
 router = APIRouter(prefix="/petitions", tags=["petitions"])
 NOT_FOUND = {404: {"model": ErrorOut, "description": "信访事项不存在，或不在您的权限范围内"}}
-REFUSED = {409: {"model": ErrorOut, "description": "流程拒绝了此操作（原因见 detail），信访事项未发生任何变化"}}
+REFUSED = {
+    409: {"model": ErrorOut, "description": "流程拒绝了此操作（原因见 detail），信访事项未发生任何变化"}
+}
 DecisionBody = Annotated[FORMS.union, Body(discriminator="action")]  # type: ignore[name-defined]
 
 
@@ -99,15 +101,27 @@ async def read_petition(code: str, me: ApiUser, engine: EngineDep) -> PetitionOu
         received_at=p.received_at,
         accepted_at=p.accepted_at,
         overdue=p.overdue,
-        documents=[DocumentOut(document_id=d.document_id, kind=d.kind, number=d.number, issued_at=d.issued_at,
-                               delivered_at=d.delivered_at) for d in detail.documents],  # fmt: skip
-        deadlines=[DeadlineOut(kind=d.kind, label=d.label, org_id=d.org_id, due_at=d.due_at, state=d.state)
-                   for d in detail.deadlines],  # fmt: skip
+        documents=[
+            DocumentOut(
+                document_id=d.document_id,
+                kind=d.kind,
+                number=d.number,
+                issued_at=d.issued_at,
+                delivered_at=d.delivered_at,
+            )
+            for d in detail.documents
+        ],
+        deadlines=[
+            DeadlineOut(kind=d.kind, label=d.label, org_id=d.org_id, due_at=d.due_at, state=d.state)
+            for d in detail.deadlines
+        ],
     )
 
 
 @router.post("/{code}/decisions", response_model=PetitionOut, responses={**NOT_FOUND, **REFUSED})
-async def decide(code: str, me: ApiUser, engine: EngineDep, client: ClientDep, decision: DecisionBody) -> PetitionOut:
+async def decide(
+    code: str, me: ApiUser, engine: EngineDep, client: ClientDep, decision: DecisionBody
+) -> PetitionOut:
     """办理一项操作（受理、转送交办、出具处理意见书……），由 `action` 字段决定其余字段；被拒绝时返回 409。"""
     try:
         await asyncio.to_thread(visible_detail, engine, me.actor, code)

@@ -109,6 +109,7 @@ TEXT: dict[str, str] = {
     "control_characters": "内容含有不允许的控制字符，请删除后重新提交",
     "received_in_future": "接收时间不能晚于现在",
     "unknown_policy": "未知的时限政策",
+    "policy_not_offered": "该时限政策不能用于登记：演练政策只在开发或演练模式下可用，信访事项请到信访部门登记。",
     "may_not_register": "您的角色不能登记诉求。",
     "unknown_community": "所选社区（村）不存在或已停用。",
     "other_community": "只能为本社区（村）的群众登记诉求。",

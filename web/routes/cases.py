@@ -33,7 +33,7 @@ from web.services.intake import IntakeInProgress, form_key, new_form_key, office
 from web.services.registration import communities_for
 from web.templating import TemplatesDep
 from web.uploads import UploadRejected, media_type
-from workflows.policies import POLICIES
+from workflows.policies import offered_policies
 from workflows.types import Category, Channel, Stage, Urgency
 
 PRIVATE_FILE = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
@@ -66,13 +66,13 @@ def case_list(
     return templates.render(request, "cases/list.html", context, fragment=fragment)
 
 
-def _registration_context(engine: EngineDep, me: CurrentUser) -> dict:
+def _registration_context(engine: EngineDep, me: CurrentUser, settings: SettingsDep) -> dict:
     return {
         "active": "register",
         "groups": communities_for(engine, me.actor),
         "channels": [c for c in Channel if c != Channel.WEB_PORTAL],
         "categories": list(Category),
-        "policies": list(POLICIES.values()),
+        "policies": offered_policies(settings.drills_allowed),
         "values": {},
         "error": "",
         # One key per form shown: sent twice (a double click, back and send again), it files once.
@@ -82,9 +82,9 @@ def _registration_context(engine: EngineDep, me: CurrentUser) -> dict:
 
 @router.get("/new", dependencies=[require_roles(*OFFICER_REGISTRARS)])
 def registration_form(
-    request: Request, me: CurrentUser, engine: EngineDep, templates: TemplatesDep
+    request: Request, me: CurrentUser, engine: EngineDep, settings: SettingsDep, templates: TemplatesDep
 ) -> Response:
-    return templates.render(request, "cases/new.html", _registration_context(engine, me))
+    return templates.render(request, "cases/new.html", _registration_context(engine, me, settings))
 
 
 @router.post("", dependencies=[require_roles(*OFFICER_REGISTRARS)])
@@ -100,7 +100,7 @@ async def register(
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     files = [f for f in form.getlist("photos") if isinstance(f, UploadFile)]
     key = form_key(values.get("intake_key"))
-    context = {**_registration_context(engine, me), "values": values, "intake_key": key}
+    context = {**_registration_context(engine, me, settings), "values": values, "intake_key": key}
     try:
         data = RegistrationInput.model_validate(values)
         await submit_from_officer(engine, client, settings, me.actor, key, data, files)

@@ -106,9 +106,7 @@ def _register_context(engine: EngineDep, values: dict[str, Any], error: str = ""
 
 
 @router.get("/figures", dependencies=[require_roles(*FIGURES)])
-def figures(
-    request: Request, engine: EngineDep, templates: TemplatesDep, period: str = ""
-) -> Response:
+def figures(request: Request, engine: EngineDep, templates: TemplatesDep, period: str = "") -> Response:
     """信访工作考核: the district's petition figures for a period (this month unless given), and each
     handling unit's, as `store.petition_figures` defines them."""
     key = period or datetime.now(SHANGHAI).strftime("%Y-%m")
@@ -118,7 +116,13 @@ def figures(
         raise HTTPException(422, str(invalid)) from None
     report = petition_figures(engine, chosen.starts_at, chosen.ends_at)
     names = org_names(engine)
-    context = {"active": "petition_figures", "report": report, "period": chosen, "key": key, "org": lambda o: names.get(o, o)}
+    context = {
+        "active": "petition_figures",
+        "report": report,
+        "period": chosen,
+        "key": key,
+        "org": lambda o: names.get(o, o),
+    }
     return templates.render(request, "petitions/figures.html", context)
 
 

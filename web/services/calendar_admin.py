@@ -13,10 +13,12 @@ from sqlmodel import Session, col, select
 from temporalio.client import Client
 
 from store.models import CalendarYear
+from store.petition_queries import open_provisional_petitions
 from store.queries import open_provisional_codes
 from store.schedules import save_schedule
 from web.i18n import TEXT
 from web.services.cases import CaseUnavailable, DecisionRefused, decide
+from web.services.petitions import recompute_petition
 from workdays import parse_schedule
 from workflows.types import Action, Actor, RecomputeDeadlines
 
@@ -51,7 +53,8 @@ def allowed_years() -> list[int]:
 
 async def load_calendar(engine: Engine, client: Client, admin: Actor, year: int, text: str) -> CalendarLoaded:
     """Parses and saves the schedule, then sends `recompute_deadlines` to every open case whose
-    running deadline is provisional; a case that refuses or cannot be reached is counted, not fatal."""
+    running deadline is provisional, and every petition with a provisional clock running; one that
+    refuses or cannot be reached is counted, not fatal."""
     if year not in allowed_years():
         raise ScheduleRejected(TEXT["calendar_bad_year"])
     try:
@@ -60,18 +63,25 @@ async def load_calendar(engine: Engine, client: Client, admin: Actor, year: int,
         raise ScheduleRejected(TEXT["calendar_parse_error"].format(detail=error)) from error
     await asyncio.to_thread(save_schedule, engine, schedule, source_text=text, loaded_by=admin.user_id)
     codes = await asyncio.to_thread(open_provisional_codes, engine)
+    petitions = await asyncio.to_thread(open_provisional_petitions, engine)
     gate = asyncio.Semaphore(CONCURRENT_UPDATES)
 
-    async def recompute(code: str) -> bool:
+    async def recompute(code: str, petition: bool) -> bool:
         async with gate:
             try:
-                await decide(client, code, Action.RECOMPUTE_DEADLINES, RecomputeDeadlines(admin))
+                if petition:
+                    await recompute_petition(client, code, RecomputeDeadlines(admin))
+                else:
+                    await decide(client, code, Action.RECOMPUTE_DEADLINES, RecomputeDeadlines(admin))
             except (DecisionRefused, CaseUnavailable) as problem:
-                log.warning("case %s: provisional deadlines not recomputed: %s", code, problem)
+                log.warning("%s: provisional deadlines not recomputed: %s", code, problem)
                 return False
             return True
 
-    results = await asyncio.gather(*(recompute(c) for c in codes))
+    results = await asyncio.gather(
+        *(recompute(c, False) for c in codes), *(recompute(p, True) for p in petitions)
+    )
+    codes = [*codes, *petitions]
     done = sum(results)
     log.info(
         "calendar %s loaded by %s; %s cases recomputed, %s failed",

@@ -41,7 +41,7 @@ from workdays import SHANGHAI
 from workflows.case import CaseWorkflow
 from workflows.decisions import DECISIONS
 from workflows.ids import WORKFLOW_PREFIX, case_number, code_of, workflow_id
-from workflows.policies import DEFAULT_POLICY_ID, POLICIES
+from workflows.policies import DEFAULT_POLICY_ID, POLICIES, offered_policies
 from workflows.rules import FORBIDDEN_CHARACTERS
 from workflows.types import (
     Action,
@@ -183,6 +183,8 @@ async def register_case(
     reach = REGISTRATION.get(registered_by.role)
     if reach is None:
         raise RegistrationRefused(TEXT["may_not_register"])
+    if form.policy_id not in {p.id for p in offered_policies(settings.drills_allowed)}:
+        raise RegistrationRefused(TEXT["policy_not_offered"])
     found = await asyncio.to_thread(community_with_street, engine, form.community_org_id)
     if found is None:
         raise RegistrationRefused(TEXT["unknown_community"])

@@ -58,7 +58,7 @@ from workflows.petition.types import (
 )
 from workflows.petition.workflow import PetitionWorkflow
 from workflows.rules import FORBIDDEN_CHARACTERS
-from workflows.types import Actor
+from workflows.types import Actor, RecomputeDeadlines
 
 log = logging.getLogger("liudan.web.petitions")
 
@@ -263,4 +263,11 @@ async def decide_petition(client: Client, code: str, action: PetitionAction, pay
     handle = client.get_workflow_handle_for(PetitionWorkflow.run, petition_workflow_id(code))
     result: PetitionResult = await send_decision(handle, UPDATES[action], payload, code)
     log.info("petition %s: %s by %s", code, action.value, payload.actor.user_id)
+    return result
+
+
+async def recompute_petition(client: Client, code: str, d: RecomputeDeadlines) -> PetitionResult:
+    """An admin loaded a new year's calendar: the petition's provisional clocks get official dates."""
+    handle = client.get_workflow_handle_for(PetitionWorkflow.run, petition_workflow_id(code))
+    result: PetitionResult = await send_decision(handle, PetitionWorkflow.recompute_deadlines, d, code)
     return result

@@ -10,7 +10,8 @@ petitioner's tracking link):
   xf_deliver, xf_request_review, xf_decide_review, xf_request_recheck, xf_start_hearing,
   xf_end_hearing, xf_decide_recheck, xf_press, xf_withdraw), each with a validator that refuses the
   wrong officer, stage or content, and names unknown to the directory, before anything enters the
-  history; `reproject` for the reconciler.
+  history; `recompute_deadlines` (admins, after loading a new year's calendar); `reproject` for the
+  reconciler.
 - Query `snapshot`: the live state (stage, clocks, documents, timeline).
 
 Every statutory clock is a timer with a warning and an overdue point (what each expiry does is
@@ -45,7 +46,15 @@ with workflow.unsafe.imports_passed_through():
         PetitionStage,
     )
     from workflows.transitions import Effects, OpenClock
-    from workflows.types import Deadline, DeadlineKind, DeadlineState, Reprojection, Role, TimelineEntry
+    from workflows.types import (
+        Deadline,
+        DeadlineKind,
+        DeadlineState,
+        RecomputeDeadlines,
+        Reprojection,
+        Role,
+        TimelineEntry,
+    )
 
 K = DeadlineKind
 CLOCK_LABELS = {
@@ -105,6 +114,19 @@ class PetitionWorkflow(ProcessEngine):
     @workflow.query
     def snapshot(self) -> PetitionSnapshot:
         return self._s
+
+    @workflow.update
+    async def recompute_deadlines(self, d: RecomputeDeadlines) -> PetitionResult:
+        """A new year's calendar was loaded: provisional clocks get their official dates."""
+        async with self._lock:
+            self._issued = ""
+            result: PetitionResult = self._result(await self._recompute_provisional(d.actor))
+            return result
+
+    @recompute_deadlines.validator
+    def _recompute_deadlines(self, d: RecomputeDeadlines) -> None:
+        if d.actor.role != Role.ADMIN:
+            raise ApplicationError("只有系统管理员可以重算时限", type="DecisionRefused", non_retryable=True)
 
     @workflow.update
     async def reproject(self, r: Reprojection) -> PetitionResult:

@@ -2,7 +2,7 @@
 
 Revision ID: 0004_petitions
 Revises: 0003_intake_keys
-Create Date: 2026-11-30 16:11:30.840971
+Create Date: 2026-11-30 16:23:32.887545
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("due_at", sa.DateTime(), nullable=True),
         sa.Column("warn_at", sa.DateTime(), nullable=True),
         sa.Column("deadline_label", sa.String(length=40), nullable=False),
+        sa.Column("provisional", sa.Boolean(), nullable=False),
         sa.Column("overdue", sa.Boolean(), nullable=False),
         sa.Column("ever_overdue", sa.Boolean(), nullable=False),
         sa.Column("objections", sa.Integer(), nullable=False),
@@ -101,6 +102,7 @@ def upgrade() -> None:
         sa.Column("started_at", sa.DateTime(), nullable=False),
         sa.Column("warn_at", sa.DateTime(), nullable=False),
         sa.Column("due_at", sa.DateTime(), nullable=False),
+        sa.Column("provisional", sa.Boolean(), nullable=False),
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("closed_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
