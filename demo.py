@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 from temporalio.client import Client
 
+from demo_petitions import seed_demo_petitions
 from settings import Settings
 from store.models import Case
 from web.services.cases import RegistrationInput, decide, register_case
@@ -260,6 +261,7 @@ async def seed_demo_cases(settings: Settings, client: Client, engine: Engine) ->
         existing = session.exec(select(func.count()).select_from(Case)).one()
     if existing and not os.environ.get("LIUDAN_DEMO_FORCE"):
         log.info("demo cases skipped: the district already has %d cases", existing)
+        await seed_demo_petitions(settings, client, engine)  # a district from before petitions had none
         return 0
     rng = random.Random(2026)
     jobs = []
@@ -286,6 +288,7 @@ async def seed_demo_cases(settings: Settings, client: Client, engine: Engine) ->
 
     await asyncio.gather(*(one(j) for j in jobs))
     log.info("demo: %d cases in %.1fs", len(jobs), (datetime.now(UTC) - started).total_seconds())
+    await seed_demo_petitions(settings, client, engine)
     return len(jobs)
 
 

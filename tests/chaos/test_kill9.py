@@ -27,12 +27,15 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
@@ -223,12 +226,35 @@ async def _drive(
             if step is None:
                 return
             async with GATE.deciding():
-                await decide(client, code, *step)
+                try:
+                    await decide(client, code, *step)
+                except TRANSIENT:
+                    # The call gave up, but its Update may still be in the server, waiting for a
+                    # worker: the dev server must not be killed until the case has taken it.
+                    await _quiet(client, code)
+                    raise
         except DecisionRefused:
             pass  # taken already by an attempt that went through before a kill: read the state again
         except TRANSIENT:
             await asyncio.sleep(0.3)
     raise AssertionError(f"case {code} did not reach {plan.last} in {SETTLE_SECONDS}s")
+
+
+async def _quiet(client: Client, code: str, within: float = 30.0) -> None:
+    """Waits until the case has no workflow task pending (an Update in flight has been taken or
+    dropped), or `within` seconds pass."""
+    request = DescribeWorkflowExecutionRequest(
+        namespace=client.namespace, execution=WorkflowExecution(workflow_id=f"case-{code}")
+    )
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with contextlib.suppress(RPCError):
+            described = await client.workflow_service.describe_workflow_execution(
+                request, timeout=timedelta(seconds=2)
+            )
+            if not described.HasField("pending_workflow_task"):
+                return
+        await asyncio.sleep(0.2)
 
 
 class _Gate:

@@ -262,3 +262,16 @@ async def test_the_api_registers_decides_and_keeps_an_accusation_confidential(
     assert bad.status_code == 422
     not_desk = await api.http.post("/api/v1/petitions", json=LETTER, headers=api_token(app, "dept-zhujian"))
     assert not_desk.status_code == 403
+
+
+async def test_the_demo_district_has_petitions_at_every_step(app: Any, engine: Any) -> None:
+    from demo_petitions import PETITIONS, seed_demo_petitions
+
+    state = app.state
+    assert await seed_demo_petitions(state.settings, state.temporal_client, engine) == len(PETITIONS)
+    assert await seed_demo_petitions(state.settings, state.temporal_client, engine) == 0  # once
+    with Session(engine) as session:
+        stages = sorted(p.stage for p in session.exec(select(Petition)))
+    assert stages == sorted(
+        ["xf_registered", "xf_unit_accept", "xf_handling", "xf_review_window", "xf_unit_accept", "xf_unit_accept"]
+    )

@@ -289,6 +289,7 @@ async def test_xinfang_return_within_window(client, task_queue, engine, time_env
     s = await dispatch(h, ("dp-chengguan",), sign=False)
     response = deadlines(s, DeadlineKind.RESPONSE)[-1]
     assert response.started_at == s.dispatched_at
+    await keep_history(h, "xinfang_return")
 
 
 async def test_two_officers_accepting_at_once(client, task_queue, engine):

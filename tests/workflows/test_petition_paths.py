@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from store.petitions import Petition, PetitionDocumentRow, PetitionTask
 from store.schedules import save_schedule
-from tests.utils.cases import ADMIN, assert_due, expected_calendar_days, expected_working_days, sleep_until
+from tests.utils.cases import ADMIN, assert_due, keep_history, expected_calendar_days, expected_working_days, sleep_until
 from tests.utils.petitions import (
     BUREAU_HEAD,
     CLERK,
@@ -135,6 +135,7 @@ async def test_letter_to_conclusion_through_review_recheck_and_a_hearing(
     assert all(d.delivered_at for d in s.documents)
     final = await completed(handle)
     assert final.version == s.version
+    await keep_history(handle, "petition_conclusion")
 
     with Session(engine) as session:
         row = session.get(Petition, s.code)
@@ -177,6 +178,7 @@ async def test_objection_agreed_restarts_the_bureau_clock_and_a_refused_one_keep
     assert restarted.label == "重新转送期限"
     assert_due(restarted, expected_calendar_days(restarted.started_at, 15))
     assert not s.overdue
+    await keep_history(handle, "petition_objection_refused")
 
 
 async def test_an_extension_needs_the_units_own_head_and_is_granted_once(
@@ -219,6 +221,7 @@ async def test_late_intake_is_overdue_and_pressed_and_an_unasked_review_makes_th
     await sleep_until(time_env, clock(s, K.REVIEW_REQUEST).due_at + timedelta(seconds=1))
     final = await completed(handle)
     assert final.stage == PetitionStage.CLOSED and final.outcome == PetitionOutcome.ANSWERED
+    await keep_history(handle, "petition_overdue_then_final")
 
 
 async def test_decline_refer_out_and_a_concluded_matter_answered_no_more(

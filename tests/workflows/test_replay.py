@@ -26,6 +26,7 @@ from temporalio.worker import (
 
 from tests.utils.cases import HISTORIES
 from workflows.case import CaseWorkflow
+from workflows.petition.workflow import PetitionWorkflow
 
 RECORDED = {p.stem: p.read_text(encoding="utf-8") for p in sorted(HISTORIES.glob("*.json"))}
 # v1 was recorded during development, before the first release, from code that still answered with the
@@ -91,16 +92,19 @@ def _recorded_results(history: WorkflowHistory) -> dict[str, Any]:
 def test_the_corpus_is_there():
     assert len(RECORDED) >= 5, f"the replay corpus in {HISTORIES} is missing"
     assert all(len(text.encode()) < 200_000 for text in RECORDED.values())
-    # Histories from before and after the convergent-projection patch (issue 9) both replay.
-    assert {name.rsplit(".", 1)[-1] for name in RECORDED} >= {"r1", "v2"}
+    # Histories from before and after the convergent-projection patch (issue 9) both replay, and the
+    # statutory petition path's own (p1, its first release).
+    assert {name.rsplit(".", 1)[-1] for name in RECORDED} >= {"r1", "v2", "p1"}
 
 
 @pytest.mark.parametrize("name", RECORDED)
 async def test_replay(name: str):
-    history = WorkflowHistory.from_json(f"case-{name}", RECORDED[name])
+    prefix = "petition-" if name.startswith("petition_") else "case-"
+    history = WorkflowHistory.from_json(f"{prefix}{name}", RECORDED[name])
     capture = _Capture()
-    # The local activities (deadlines, projection) are not run: their recorded markers are replayed.
-    result = await Replayer(workflows=[CaseWorkflow], interceptors=[capture]).replay_workflow(history)
+    # The local activities (deadlines, projection, numbering) are not run: their recorded markers are.
+    replayer = Replayer(workflows=[CaseWorkflow, PetitionWorkflow], interceptors=[capture])
+    result = await replayer.replay_workflow(history)
     assert result.replay_failure is None
     if name.rsplit(".", 1)[-1] in COMMANDS_ONLY:
         return
