@@ -43,8 +43,13 @@ class DemoPetition:
     steps: list[Callable[[], tuple[PetitionAction, Any]]] = field(default_factory=list)
 
 
-def _transfer(org: str, mode: TransferMode = TransferMode.TRANSFER) -> Callable[[], tuple[PetitionAction, Any]]:
-    return lambda: (PetitionAction.TRANSFER, PetitionTransfer(CLERK, org_id=org, mode=mode, note="请依法处理并书面答复"))
+def _transfer(
+    org: str, mode: TransferMode = TransferMode.TRANSFER
+) -> Callable[[], tuple[PetitionAction, Any]]:
+    return lambda: (
+        PetitionAction.TRANSFER,
+        PetitionTransfer(CLERK, org_id=org, mode=mode, note="请依法处理并书面答复"),
+    )
 
 
 def _accept(org: str) -> Callable[[], tuple[PetitionAction, Any]]:
@@ -65,7 +70,9 @@ def _answer(org: str) -> Callable[[], tuple[PetitionAction, Any]]:
 
 
 def _delivered() -> tuple[PetitionAction, Any]:
-    return PetitionAction.DELIVER, DeliveryRecord(CLERK, DeliveryMethod.IN_PERSON, received_at=datetime.now(UTC))
+    return PetitionAction.DELIVER, DeliveryRecord(
+        CLERK, DeliveryMethod.IN_PERSON, received_at=datetime.now(UTC)
+    )
 
 
 def _person(name: str, phone: str, id_number: str) -> dict[str, str]:
@@ -74,36 +81,67 @@ def _person(name: str, phone: str, id_number: str) -> dict[str, str]:
 
 PETITIONS = [
     DemoPetition(
-        {**_person("周建华", "13807310001", "430121196203150011"), "channel": "letter", "matter_type": "claim",
-         "title": "低保资格被取消，请求复核", "content": "本人2026年8月被取消低保资格，家庭情况并无变化，请求重新核查。"},
-    ),  # fmt: skip
+        {
+            **_person("周建华", "13807310001", "430121196203150011"),
+            "channel": "letter",
+            "matter_type": "claim",
+            "title": "低保资格被取消，请求复核",
+            "content": "本人2026年8月被取消低保资格，家庭情况并无变化，请求重新核查。",
+        },
+    ),
     DemoPetition(
-        {**_person("吴秀梅", "13807310002", "430121197005220022"), "channel": "visit", "matter_type": "claim",
-         "title": "小区电梯长期停运", "content": "清河小区7栋电梯停运三个月，物业以维修资金不足为由拖延。"},
+        {
+            **_person("吴秀梅", "13807310002", "430121197005220022"),
+            "channel": "visit",
+            "matter_type": "claim",
+            "title": "小区电梯长期停运",
+            "content": "清河小区7栋电梯停运三个月，物业以维修资金不足为由拖延。",
+        },
         [_transfer("dp-zhujian")],
-    ),  # fmt: skip
+    ),
     DemoPetition(
-        {**_person("郑国强", "13807310003", "430121195811030033"), "channel": "online", "matter_type": "claim",
-         "title": "养老保险缴费年限认定有误", "content": "1992年至1996年在原县农机厂的工龄未被计入缴费年限。"},
+        {
+            **_person("郑国强", "13807310003", "430121195811030033"),
+            "channel": "online",
+            "matter_type": "claim",
+            "title": "养老保险缴费年限认定有误",
+            "content": "1992年至1996年在原县农机厂的工龄未被计入缴费年限。",
+        },
         [_transfer("dp-renshe"), _accept("dp-renshe")],
-    ),  # fmt: skip
+    ),
     DemoPetition(
-        {**_person("孙丽", "13807310004", "430121198104120044"), "channel": "mailbox", "matter_type": "claim",
-         "title": "临时救助金未发放", "content": "2026年9月申请临时救助，街道已审核，至今未发放。"},
+        {
+            **_person("孙丽", "13807310004", "430121198104120044"),
+            "channel": "mailbox",
+            "matter_type": "claim",
+            "title": "临时救助金未发放",
+            "content": "2026年9月申请临时救助，街道已审核，至今未发放。",
+        },
         [_transfer("dp-minzheng"), _accept("dp-minzheng"), _answer("dp-minzheng"), _delivered],
-    ),  # fmt: skip
+    ),
     DemoPetition(
-        {**_person("钱明", "13807310005", "430121199009090055"), "channel": "letter", "matter_type": "accusation",
-         "accused_org_id": "dp-chengguan", "about_officials": True,
-         "title": "检举城管执法人员违规收费", "content": "南山镇集市执法人员向摊贩收取所谓管理费，不开票据。"},
+        {
+            **_person("钱明", "13807310005", "430121199009090055"),
+            "channel": "letter",
+            "matter_type": "accusation",
+            "accused_org_id": "dp-chengguan",
+            "about_officials": True,
+            "title": "检举城管执法人员违规收费",
+            "content": "南山镇集市执法人员向摊贩收取所谓管理费，不开票据。",
+        },
         [_transfer("dc-jigongwei")],
-    ),  # fmt: skip
+    ),
     DemoPetition(
-        {**_person("陈桂兰", "13807310006", "430121196611110066"), "channel": "handed_down", "matter_type": "suggestion",
-         "handed_down_by": "市信访局", "title": "建议增设公交线路",
-         "content": "李家村至区人民医院无直达公交，建议增设线路。"},
+        {
+            **_person("陈桂兰", "13807310006", "430121196611110066"),
+            "channel": "handed_down",
+            "matter_type": "suggestion",
+            "handed_down_by": "市信访局",
+            "title": "建议增设公交线路",
+            "content": "李家村至区人民医院无直达公交，建议增设线路。",
+        },
         [_transfer("dp-jiaotong", TransferMode.ASSIGN)],
-    ),  # fmt: skip
+    ),
 ]
 
 
@@ -116,7 +154,9 @@ async def seed_demo_petitions(settings: Settings, client: Client, engine: Engine
         values = dict(demo.form)
         if values["channel"] == "handed_down":
             values["handed_down_due"] = datetime.now(UTC) + timedelta(days=20)
-        registered = await register_petition(engine, client, settings, PetitionInput.model_validate(values), CLERK)
+        registered = await register_petition(
+            engine, client, settings, PetitionInput.model_validate(values), CLERK
+        )
         for step in demo.steps:
             action, payload = step()
             if action == PetitionAction.DELIVER:  # received when it was issued, handed over in person

@@ -273,5 +273,12 @@ async def test_the_demo_district_has_petitions_at_every_step(app: Any, engine: A
     with Session(engine) as session:
         stages = sorted(p.stage for p in session.exec(select(Petition)))
     assert stages == sorted(
-        ["xf_registered", "xf_unit_accept", "xf_handling", "xf_review_window", "xf_unit_accept", "xf_unit_accept"]
+        [
+            "xf_registered",
+            "xf_unit_accept",
+            "xf_handling",
+            "xf_review_window",
+            "xf_unit_accept",
+            "xf_unit_accept",
+        ]
     )

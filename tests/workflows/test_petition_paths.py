@@ -13,7 +13,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from store.petitions import Petition, PetitionDocumentRow, PetitionTask
 from store.schedules import save_schedule
-from tests.utils.cases import ADMIN, assert_due, keep_history, expected_calendar_days, expected_working_days, sleep_until
+from tests.utils.cases import (
+    ADMIN,
+    assert_due,
+    expected_calendar_days,
+    expected_working_days,
+    keep_history,
+    sleep_until,
+)
 from tests.utils.petitions import (
     BUREAU_HEAD,
     CLERK,
