@@ -19,9 +19,8 @@ from sqlalchemy import delete, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
-from activities.projection import REJECTED, record_attention
+from activities.projection import write_or_reject
 from store.codes import next_number
 from store.petitions import (
     DocumentNumber,
@@ -56,17 +55,8 @@ class PetitionActivities:
 
     @activity.defn(name="project_petition")
     async def project_petition(self, projection: PetitionProjection) -> bool:
-        try:
-            return await asyncio.to_thread(self.write, projection)
-        except REJECTED as refused:
-            snap = projection.snapshot
-            problem = f"{type(refused).__name__}: {refused.orig}"[:2000]
-            await asyncio.to_thread(record_attention, self._engine, snap.code, snap.version, problem)
-            raise ApplicationError(
-                f"the read model refused petition {snap.code} version {snap.version}: {problem}",
-                type="ProjectionRejected",
-                non_retryable=True,
-            ) from refused
+        """Writes the projection; False when a newer version is already stored."""
+        return await write_or_reject(self._engine, self.write, projection)
 
     @activity.defn(name="number_document")
     async def number_document(self, request: DocumentNumberRequest) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,17 +48,7 @@ class ProjectionActivities:
     @activity.defn(name="project_case")
     async def project_case(self, projection: Projection) -> bool:
         """Writes the projection; False when a newer version is already stored."""
-        try:
-            return await asyncio.to_thread(self.write, projection)
-        except REJECTED as refused:
-            snap = projection.snapshot
-            problem = f"{type(refused).__name__}: {refused.orig}"[:2000]
-            await asyncio.to_thread(record_attention, self._engine, snap.code, snap.version, problem)
-            raise ApplicationError(
-                f"the read model refused case {snap.code} version {snap.version}: {problem}",
-                type="ProjectionRejected",
-                non_retryable=True,
-            ) from refused
+        return await write_or_reject(self._engine, self.write, projection)
 
     def write(self, projection: Projection) -> bool:
         snap = projection.snapshot
@@ -86,6 +77,23 @@ class ProjectionActivities:
                 return differs
             session.commit()
         return True
+
+
+async def write_or_reject(engine: Engine, write: Callable[[Any], bool], projection: Any) -> bool:
+    """Runs a process's projection write on a thread. A write the database refuses on its data is
+    listed for admins and raised as the non-retryable `ProjectionRejected`; anything else (the
+    database is down) propagates, and the workflow retries it."""
+    try:
+        return await asyncio.to_thread(write, projection)
+    except REJECTED as refused:
+        snap = projection.snapshot
+        problem = f"{type(refused).__name__}: {refused.orig}"[:2000]
+        await asyncio.to_thread(record_attention, engine, snap.code, snap.version, problem)
+        raise ApplicationError(
+            f"the read model refused {snap.code} version {snap.version}: {problem}",
+            type="ProjectionRejected",
+            non_retryable=True,
+        ) from refused
 
 
 def stored_version(engine: Engine, code: str) -> int | None:

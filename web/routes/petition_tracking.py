@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from store.directory import org_names
@@ -17,6 +17,7 @@ from web.deps import ClientAddr, ClientDep, CsrfProtected, EngineDep, limiter
 from web.i18n import TEXT
 from web.ratelimit import SlidingWindowLimiter
 from web.routes.petitions import document_text_of, pdf_response
+from web.routes.tracking import NO_STORE, by_token
 from web.security import sha256
 from web.services.cases import CaseUnavailable, DecisionRefused
 from web.services.petition_documents import render_pdf
@@ -27,8 +28,6 @@ from workflows.petition.types import PetitionAction, PetitionStage, ReviewReques
 from workflows.types import Actor, Role
 
 router = APIRouter(prefix="/track/xf", tags=["petition tracking"], dependencies=[CsrfProtected])
-TOKEN_MAX = 64
-NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 PETITIONER = Actor(user_id="petitioner", role=Role.RESIDENT, display_name="信访人")
 # The request each window takes, and whose answer the body above reviews.
 WINDOWS = {
@@ -38,13 +37,7 @@ WINDOWS = {
 
 
 def _lookup(engine: EngineDep, token: str, addr: str, misses: SlidingWindowLimiter) -> Petition:
-    if not misses.allowed(addr):
-        raise HTTPException(429, TEXT["rate_limited"])
-    found = by_tracking_token(engine, sha256(token)) if len(token) <= TOKEN_MAX else None
-    if found is None:
-        misses.hit(addr)
-        raise HTTPException(404, TEXT["track_not_found"])
-    return found
+    return by_token(lambda t: by_tracking_token(engine, sha256(t)), token, addr, misses)
 
 
 async def _page(

@@ -6,7 +6,8 @@ an expired one, and unknown tokens are rate limited per address so they cannot b
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -25,16 +26,23 @@ from web.uploads import media_type
 router = APIRouter(prefix="/track", tags=["tracking"], dependencies=[CsrfProtected])
 TOKEN_MAX = 64
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+T = TypeVar("T")
 
 
 def _lookup(engine: EngineDep, token: str, addr: str, misses: SlidingWindowLimiter) -> Case:
+    return by_token(lambda t: find(engine, t), token, addr, misses)
+
+
+def by_token(find_one: Callable[[str], T | None], token: str, addr: str, misses: SlidingWindowLimiter) -> T:
+    """What a private link opens (a case, a petition), or 404; unknown tokens count against the
+    address, which is refused (429) once it has guessed too often."""
     if not misses.allowed(addr):
         raise HTTPException(429, TEXT["rate_limited"])
-    case = find(engine, token) if len(token) <= TOKEN_MAX else None
-    if case is None:
+    found = find_one(token) if len(token) <= TOKEN_MAX else None
+    if found is None:
         misses.hit(addr)
         raise HTTPException(404, TEXT["track_not_found"])
-    return case
+    return found
 
 
 async def _page(

@@ -247,7 +247,7 @@ async def register_case(
     else:
         raise CaseUnavailable(code)
     try:
-        shown = await _projected(engine, code, FIRST_TASK_WAIT)
+        shown = await first_projection(engine, Case, code, FIRST_TASK_WAIT)
     except SQLAlchemyError:  # registered all the same: never let a read-model hiccup refile it
         log.warning("case %s started; the read model could not be read to confirm it", code)
         shown = True
@@ -268,14 +268,14 @@ async def _started_after_all(client: Client, code: str) -> bool | None:
     return True
 
 
-async def _projected(engine: Engine, code: str, within: float) -> bool:
-    """Waits until the case's first projection is written, so the code and tracking link the caller
-    hands out work at once. (A query would not do: it can be answered before the first workflow
-    task, which writes the projection, has finished.)"""
+async def first_projection(engine: Engine, model: Any, code: str, within: float) -> bool:
+    """Waits until a case's (or petition's: `model` is its table) first projection is written, so the
+    code and tracking link the caller hands out work at once. (A query would not do: it can be
+    answered before the first workflow task, which writes the projection, has finished.)"""
 
     def stored() -> bool:
         with Session(engine) as session:
-            return session.get(Case, code) is not None
+            return session.get(model, code) is not None
 
     deadline = asyncio.get_running_loop().time() + within
     while not await asyncio.to_thread(stored):

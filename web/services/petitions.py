@@ -39,6 +39,7 @@ from web.services.cases import (
     CaseUnavailable,
     DecisionRefused,
     RegistrationRefused,
+    first_projection,
     send_decision,
 )
 from web.timeutil import as_aware
@@ -230,22 +231,10 @@ async def register_petition(
             raise CaseUnavailable(code) from error
     else:
         raise CaseUnavailable(code)
-    await _first_projection(engine, code)
+    if not await first_projection(engine, Petition, code, FIRST_PROJECTION_WAIT):
+        log.warning("petition %s started but is not in the read model yet", code)
     log.info("petition %s registered by %s", code, actor.user_id)
     return PetitionRegistered(code=code, tracking_token=token, repeat_of=registration.repeat_of)
-
-
-async def _first_projection(engine: Engine, code: str) -> None:
-    def stored() -> bool:
-        with Session(engine) as session:
-            return session.get(Petition, code) is not None
-
-    deadline = asyncio.get_running_loop().time() + FIRST_PROJECTION_WAIT
-    while not await asyncio.to_thread(stored):
-        if asyncio.get_running_loop().time() > deadline:
-            log.warning("petition %s started but is not in the read model yet", code)
-            return
-        await asyncio.sleep(0.05)
 
 
 async def get_petition(client: Client, code: str) -> PetitionSnapshot:
