@@ -286,7 +286,7 @@ async def keep_closed_cases(client: Client) -> None:
 async def rebuild_read_model(settings: Settings) -> None:
     """Every case Temporal holds, open and closed, written into the read model (idempotent), with a
     progress bar; then the case-code sequences moved past every code Temporal has seen."""
-    from activities.reconcile import Reconciler
+    from activities.reconcile import rebuild_all
     from worker import build_worker
 
     try:
@@ -301,7 +301,7 @@ async def rebuild_read_model(settings: Settings) -> None:
         width = 40
         filled = width * done // total if total else width
         print(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} cases",
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
             end="",
             file=sys.stderr,
             flush=True,
@@ -309,10 +309,10 @@ async def rebuild_read_model(settings: Settings) -> None:
 
     # A worker of its own answers the queries of the cases (closed ones replay), service running or not.
     async with build_worker(client, engine, settings.task_queue):
-        report = await Reconciler(client, engine).rebuild(progress)
+        report = await rebuild_all(client, engine, progress)
     print(file=sys.stderr)
     print(
-        f"rebuilt from Temporal: {report.checked} cases, {len(report.repaired)} rewritten, "
+        f"rebuilt from Temporal: {report.checked} cases and petitions, {len(report.repaired)} rewritten, "
         f"{len(report.failed)} failed, {len(report.missing)} only in the read model (closed before the "
         "namespace's retention; kept)"
     )

@@ -22,7 +22,7 @@ from activities.deadlines import DeadlineActivities
 from activities.directory import DirectoryRefresher
 from activities.petitions import PetitionActivities
 from activities.projection import ProjectionActivities
-from activities.reconcile import ReconcileActivities, Reconciler, ensure_schedules
+from activities.reconcile import PROCESSES, ReconcileActivities, Reconciler, ensure_schedules, reconcile_all
 from payloads.keys import PayloadKeysInvalid
 from settings import Settings, get_settings
 from store.db import create_schema, make_engine
@@ -94,12 +94,14 @@ async def after_start(client: Client, engine: Engine, task_queue: str) -> None:
     """Once the worker polls: the reconciler's schedules exist, the code sequences are past every code
     Temporal has seen, and the cases changed in the last hour (where a crash of the previous process
     left phantoms, if any) equal what Temporal holds. Failures are logged; the worker runs regardless."""
-    reconciler = Reconciler(client, engine)
     try:
         await ensure_schedules(client, task_queue)
-        await reconciler.recover_sequences(year=datetime.now(SHANGHAI).year)
-        report = await reconciler.reconcile(ReconcileRequest(ReconcileScope.RECENT, window_minutes=60))
-        log.info("start-up reconcile: %d cases checked, %d repaired", report.checked, len(report.repaired))
+        for process in PROCESSES:  # cases and petitions: each its own code sequences
+            await Reconciler(client, engine, process).recover_sequences(year=datetime.now(SHANGHAI).year)
+        report = await reconcile_all(
+            client, engine, ReconcileRequest(ReconcileScope.RECENT, window_minutes=60)
+        )
+        log.info("start-up reconcile: %d checked, %d repaired", report.checked, len(report.repaired))
     except Exception:
         log.warning("start-up reconcile did not finish; the scheduled one will", exc_info=True)
 

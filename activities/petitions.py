@@ -87,6 +87,49 @@ class PetitionActivities:
             session.commit()
         return True
 
+    def replace(self, snap: PetitionSnapshot, expected_version: int | None, *, dry_run: bool = False) -> bool:
+        """Writes the whole petition from a full snapshot (timeline included) if the stored version is
+        still `expected_version` (None: no row yet); True when the read model differed (and, unless
+        `dry_run`, was rewritten). The reconciler and the rebuild call it, as for cases."""
+        with Session(self._engine) as session:
+            if session.get_bind().dialect.name == "sqlite":
+                session.execute(text("BEGIN IMMEDIATE"))
+            row = session.exec(select(Petition).where(Petition.code == snap.code).with_for_update()).first()
+            if (row.version if row is not None else None) != expected_version:
+                return False
+            before = petition_state(session, snap.code)
+            write_petition(session, row, snap, snap.timeline, len(snap.timeline))
+            session.flush()
+            differs = petition_state(session, snap.code) != before
+            if dry_run or not differs:
+                session.rollback()
+                return differs
+            session.commit()
+        return True
+
+
+def stored_petition_version(engine: Engine, code: str) -> int | None:
+    with Session(engine) as session:
+        row = session.get(Petition, code)
+        return row.version if row is not None else None
+
+
+def petition_state(session: Session, code: str) -> tuple[Any, ...]:
+    """Everything the read model holds for one petition, comparable (row ids left out)."""
+
+    def rows(model: Any, *order: Any) -> list[dict[str, Any]]:
+        found = session.exec(select(model).where(model.petition_code == code).order_by(*order))
+        return [{k: v for k, v in r.model_dump().items() if k != "id"} for r in found]
+
+    row = session.get(Petition, code)
+    return (
+        row.model_dump() if row else None,
+        rows(PetitionEvent, PetitionEvent.seq),
+        sorted(rows(PetitionTask), key=lambda r: (r["org_id"], r["role"], r["task"])),
+        rows(PetitionDocumentRow, PetitionDocumentRow.document_id),
+        rows(PetitionDeadline, PetitionDeadline.deadline_id),
+    )
+
 
 def write_petition(
     session: Session, row: Petition | None, p: PetitionSnapshot, events: list[TimelineEntry], event_count: int

@@ -21,7 +21,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -44,16 +46,20 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.petitions import PetitionActivities, stored_petition_version
 from activities.projection import ProjectionActivities, stored_version
 from store.codes import advance_counter
 from store.models import Case
+from store.petitions import Petition
 from workdays import SHANGHAI
 from workflows.case import CaseWorkflow
 from workflows.ids import case_number, code_of, workflow_id
+from workflows.petition.ids import WORKFLOW_PREFIX as PETITION_WORKFLOW_PREFIX
+from workflows.petition.ids import petition_workflow_id
+from workflows.petition.workflow import PetitionWorkflow
 from workflows.reconcile import ReconcileWorkflow
 from workflows.types import (
     Actor,
-    CaseSnapshot,
     ReconcileReport,
     ReconcileRequest,
     ReconcileScope,
@@ -65,7 +71,6 @@ from workflows.types import (
 log = logging.getLogger("liudan.reconcile")
 RECONCILER = Actor(user_id="system", role=Role.SYSTEM, display_name="系统对账")
 RPC_TIMEOUT = timedelta(seconds=10)
-CASES_QUERY = "WorkflowType = 'CaseWorkflow'"
 SCHEDULES = {
     # Every 10 minutes, the cases the read model changed in the last 30: where a crash leaves phantoms.
     "liudan-reconcile-recent": (
@@ -83,30 +88,102 @@ SCHEDULES = {
 }
 
 
+@dataclass(frozen=True)
+class Process:
+    """What the reconciler needs of one process on the engine: its workflow (a `snapshot` query and a
+    `reproject` Update), how its ids and codes read, and how its read model is read and rewritten."""
+
+    name: str  # in logs
+    workflow: Any
+    workflow_id: Callable[[str], str]
+    code_of: Callable[[str], str | None]
+    stored_version: Callable[[Engine, str], int | None]
+    # (engine, full snapshot, the stored version the caller saw) -> whether the read model differed
+    replace: Callable[[Engine, Any, int | None], bool]
+    # (engine, changed since, open only) -> codes in the read model
+    read_model_codes: Callable[[Engine, datetime | None, bool], list[str]]
+
+    @property
+    def query(self) -> str:
+        return f"WorkflowType = '{self.workflow.__name__}'"
+
+
+def _read_model_codes(engine: Engine, changed_since: datetime | None, open_only: bool) -> list[str]:
+    with Session(engine) as session:
+        query = select(Case.code)
+        if changed_since is not None:
+            query = query.where(func.coalesce(col(Case.updated_at), col(Case.received_at)) >= changed_since)
+        if open_only:
+            query = query.where(Case.stage != Stage.CLOSED.value)
+        return sorted(session.exec(query).all())
+
+
+def _petition_codes(engine: Engine, changed_since: datetime | None, open_only: bool) -> list[str]:
+    with Session(engine) as session:
+        query = select(Petition.code)
+        if changed_since is not None:
+            query = query.where(
+                func.coalesce(col(Petition.updated_at), col(Petition.received_at)) >= changed_since
+            )
+        if open_only:
+            query = query.where(col(Petition.closed_at).is_(None))
+        return sorted(session.exec(query).all())
+
+
+def _petition_code(workflow_id: str) -> str | None:
+    code = workflow_id.removeprefix(PETITION_WORKFLOW_PREFIX)
+    return code if code != workflow_id and case_number(code) else None
+
+
+CASES = Process(
+    "case",
+    CaseWorkflow,
+    workflow_id,
+    code_of,
+    stored_version,
+    lambda engine, snap, seen: ProjectionActivities(engine).replace(snap, seen),
+    _read_model_codes,
+)
+PETITIONS = Process(
+    "petition",
+    PetitionWorkflow,
+    petition_workflow_id,
+    _petition_code,
+    stored_petition_version,
+    lambda engine, snap, seen: PetitionActivities(engine).replace(snap, seen),
+    _petition_codes,
+)
+PROCESSES = (CASES, PETITIONS)
+
+
 class Reconciler:
-    def __init__(self, client: Client, engine: Engine) -> None:
+    """Reconciles one process's workflows with its read model (`process`: cases unless given);
+    `reconcile_all` and `rebuild_all` run every process."""
+
+    def __init__(self, client: Client, engine: Engine, process: Process = CASES) -> None:
         self._client = client
         self._engine = engine
-        self._projection = ProjectionActivities(engine)
+        self._process = process
 
-    async def temporal_state(self, code: str) -> tuple[CaseSnapshot, bool] | None:
+    async def temporal_state(self, code: str) -> tuple[Any, bool] | None:
         """The case as Temporal holds it, and whether it still runs; None if Temporal has no such case
         (never started, or closed longer ago than the namespace's retention)."""
-        handle = self._client.get_workflow_handle_for(CaseWorkflow.run, workflow_id(code))
+        p = self._process
+        handle = self._client.get_workflow_handle_for(p.workflow.run, p.workflow_id(code))
         try:
             # The raw description: only the status is needed (and decoding every search attribute is
             # not, which some test servers answer in a form the SDK cannot read).
             described = await self._client.workflow_service.describe_workflow_execution(
                 DescribeWorkflowExecutionRequest(
                     namespace=self._client.namespace,
-                    execution=WorkflowExecution(workflow_id=workflow_id(code)),
+                    execution=WorkflowExecution(workflow_id=p.workflow_id(code)),
                 ),
                 timeout=RPC_TIMEOUT,
             )
             status = WorkflowExecutionStatus(described.workflow_execution_info.status)
             if status == WorkflowExecutionStatus.COMPLETED:
                 return await handle.result(rpc_timeout=RPC_TIMEOUT), False
-            snapshot = await handle.query(CaseWorkflow.snapshot, rpc_timeout=RPC_TIMEOUT)
+            snapshot = await handle.query(p.workflow.snapshot, rpc_timeout=RPC_TIMEOUT)
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
                 return None
@@ -119,23 +196,27 @@ class Reconciler:
         if state is None:
             return "missing"
         snapshot, running = state
-        stored = await asyncio.to_thread(stored_version, self._engine, code)
+        p = self._process
+        stored = await asyncio.to_thread(p.stored_version, self._engine, code)
         if running and stored is not None and stored > snapshot.version:
             # A phantom ahead of the case: only the case itself may write over it safely.
-            handle = self._client.get_workflow_handle_for(CaseWorkflow.run, workflow_id(code))
+            handle = self._client.get_workflow_handle_for(p.workflow.run, p.workflow_id(code))
             await handle.execute_update(
-                CaseWorkflow.reproject, Reprojection(RECONCILER), rpc_timeout=RPC_TIMEOUT
+                p.workflow.reproject, Reprojection(RECONCILER), rpc_timeout=RPC_TIMEOUT
             )
             log.warning(
-                "case %s: read model showed version %d, Temporal %d; rewritten",
+                "%s %s: read model showed version %d, Temporal %d; rewritten",
+                p.name,
                 code,
                 stored,
                 snapshot.version,
             )
             return "repaired"
-        changed = await asyncio.to_thread(self._projection.replace, snapshot, stored)
+        changed = await asyncio.to_thread(p.replace, self._engine, snapshot, stored)
         if changed:
-            log.warning("case %s: read model differed from Temporal (version %s); rewritten", code, stored)
+            log.warning(
+                "%s %s: read model differed from Temporal (version %s); rewritten", p.name, code, stored
+            )
         return "repaired" if changed else "same"
 
     async def reconcile(
@@ -149,7 +230,7 @@ class Reconciler:
         sequences moved past every code Temporal has seen. Idempotent: a second run repairs nothing."""
         codes = await self.temporal_codes(open_only=False)
         report = await self._each(codes, lambda done: progress(done, len(codes)))
-        stored = set(await asyncio.to_thread(_read_model_codes, self._engine, None, False))
+        stored = set(await asyncio.to_thread(self._process.read_model_codes, self._engine, None, False))
         report.missing = sorted(stored - set(codes))
         await self.recover_sequences(codes)
         return report
@@ -170,14 +251,14 @@ class Reconciler:
         return highest
 
     async def temporal_codes(self, *, open_only: bool, year: int | None = None) -> list[str]:
-        query = CASES_QUERY + (" AND ExecutionStatus = 'Running'" if open_only else "")
+        query = self._process.query + (" AND ExecutionStatus = 'Running'" if open_only else "")
         if year is not None:
             # A code carries the year its request was received (Beijing time), and no case starts
             # before it is received: every code of `year` is among the cases started since its 1 January.
             query += f" AND StartTime >= '{year}-01-01T00:00:00+08:00'"
         codes = []
         async for execution in self._client.list_workflows(query, page_size=1000, rpc_timeout=RPC_TIMEOUT):
-            code = code_of(execution.id)
+            code = self._process.code_of(execution.id)
             if code is not None:
                 codes.append(code)
         return sorted(set(codes))
@@ -185,9 +266,9 @@ class Reconciler:
     async def _codes(self, request: ReconcileRequest) -> list[str]:
         if request.scope == ReconcileScope.RECENT:
             since = datetime.now(UTC) - timedelta(minutes=request.window_minutes)
-            return await asyncio.to_thread(_read_model_codes, self._engine, since, False)
+            return await asyncio.to_thread(self._process.read_model_codes, self._engine, since, False)
         open_in_temporal = await self.temporal_codes(open_only=True)
-        open_in_read_model = await asyncio.to_thread(_read_model_codes, self._engine, None, True)
+        open_in_read_model = await asyncio.to_thread(self._process.read_model_codes, self._engine, None, True)
         return sorted(set(open_in_temporal) | set(open_in_read_model))
 
     async def _each(self, codes: list[str], beat: Callable[[int], None]) -> ReconcileReport:
@@ -196,7 +277,7 @@ class Reconciler:
             try:
                 outcome = await self.reconcile_case(code)
             except Exception:  # one case Temporal cannot answer for now must not stop the others
-                log.warning("case %s could not be reconciled now", code, exc_info=True)
+                log.warning("%s %s could not be reconciled now", self._process.name, code, exc_info=True)
                 report.failed.append(code)
                 outcome = ""
             report.checked += 1
@@ -208,23 +289,40 @@ class Reconciler:
         return report
 
 
-def _read_model_codes(engine: Engine, changed_since: datetime | None, open_only: bool) -> list[str]:
-    with Session(engine) as session:
-        query = select(Case.code)
-        if changed_since is not None:
-            query = query.where(func.coalesce(col(Case.updated_at), col(Case.received_at)) >= changed_since)
-        if open_only:
-            query = query.where(Case.stage != Stage.CLOSED.value)
-        return sorted(session.exec(query).all())
+async def reconcile_all(
+    client: Client, engine: Engine, request: ReconcileRequest, beat: Callable[[int], None] = lambda _: None
+) -> ReconcileReport:
+    """One reconcile pass over every process (cases, petitions), as one report."""
+    return _merged([await Reconciler(client, engine, p).reconcile(request, beat) for p in PROCESSES])
+
+
+async def rebuild_all(
+    client: Client, engine: Engine, progress: Callable[[int, int], None] = lambda _d, _t: None
+) -> ReconcileReport:
+    """The rebuild of every process's read model from Temporal (`server.py rebuild-read-model`)."""
+    return _merged([await Reconciler(client, engine, p).rebuild(progress) for p in PROCESSES])
+
+
+def _merged(reports: list[ReconcileReport]) -> ReconcileReport:
+    return ReconcileReport(
+        checked=sum(r.checked for r in reports),
+        repaired=[c for r in reports for c in r.repaired],
+        missing=[c for r in reports for c in r.missing],
+        failed=[c for r in reports for c in r.failed],
+    )
 
 
 class ReconcileActivities:
     def __init__(self, client: Client, engine: Engine) -> None:
-        self._reconciler = Reconciler(client, engine)
+        self._client = client
+        self._engine = engine
 
     @activity.defn(name="reconcile_cases")
     async def reconcile_cases(self, request: ReconcileRequest) -> ReconcileReport:
-        report = await self._reconciler.reconcile(request, beat=lambda done: activity.heartbeat(done))
+        """Every process's pass (the name is the first release's, kept for its Schedules)."""
+        report = await reconcile_all(
+            self._client, self._engine, request, beat=lambda done: activity.heartbeat(done)
+        )
         if report.repaired or report.failed:
             activity.logger.warning(
                 "reconciled %d cases: %d repaired, %d failed",
