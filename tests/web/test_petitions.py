@@ -165,6 +165,7 @@ async def test_a_letter_from_the_desk_to_its_conclusion(
         ).one()
     html = await desk.get(f"/petitions/{again}/documents/{notice.document_id}")
     assert "不再受理" in html.text
+    assert recheck.number in html.text and f"原信访事项（{code}）" in html.text  # the earlier decision
 
 
 async def test_refusals_say_why_and_change_nothing(browser: OpenBrowser, engine: Any) -> None:

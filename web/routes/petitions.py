@@ -19,7 +19,7 @@ from store.directory import org_names
 from store.periods import Period
 from store.petition_access import ALL_ROLES, DESK_ROLES, FIGURES_ROLES
 from store.petition_figures import petition_figures
-from store.petition_queries import petition_list, petition_tasks, task_counts
+from store.petition_queries import petition_detail, petition_list, petition_tasks, task_counts
 from web.deps import ClientDep, CsrfProtected, CurrentUser, EngineDep, SettingsDep, WorkdaysDep, require_roles
 from web.i18n import TEXT
 from web.schemas.decisions import decision_forms
@@ -287,4 +287,7 @@ def document_text_of(engine: Any, detail: Any, document_id: str) -> Any:
     doc = next((d for d in detail.documents if d.document_id == document_id), None)
     if doc is None:
         raise _not_found()
-    return compose(doc, detail.petition, org_names(engine))
+    # A repeat of a concluded matter is answered with the earlier decision (不再受理).
+    concluded = petition_detail(engine, detail.petition.repeat_of) if detail.petition.repeat_of else None
+    earlier = concluded.documents[-1] if concluded and concluded.documents else None
+    return compose(doc, detail.petition, org_names(engine), earlier)

@@ -100,15 +100,29 @@ def day(value: datetime) -> str:
     return f"{local.year}年{local.month}月{local.day}日"
 
 
-def compose(doc: PetitionDocumentRow, petition: Petition, org_names: Mapping[str, str]) -> DocumentText:
-    """The document's full text; an org the directory no longer knows is named by its id."""
+def compose(
+    doc: PetitionDocumentRow,
+    petition: Petition,
+    org_names: Mapping[str, str],
+    earlier: PetitionDocumentRow | None = None,
+) -> DocumentText:
+    """The document's full text; an org the directory no longer knows is named by its id. A 不再受理
+    告知书 quotes `earlier`, the concluded matter's final opinion, when it is given."""
     kind = DocumentKind(doc.kind)
     title = CONCLUDED_TITLE if _concluded(doc) else TITLES[kind]
+    paragraphs = _BODIES[kind](doc, petition, org_names)
+    if earlier is not None and _concluded(doc):
+        paragraphs.insert(
+            1,
+            f"原信访事项（{earlier.petition_code}）已由{org_names.get(earlier.issuer_org_id, earlier.issuer_org_id)}"
+            f"于{day(earlier.issued_at)}出具{TITLES.get(DocumentKind(earlier.kind), '意见书')}（{earlier.number}），"
+            "该意见为最终意见。",
+        )
     return DocumentText(
         title=title,
         number=doc.number,
         addressee=f"{petition.petitioner_name}：",
-        paragraphs=tuple(_BODIES[kind](doc, petition, org_names)),
+        paragraphs=tuple(paragraphs),
         issuer=org_names.get(doc.issuer_org_id, doc.issuer_org_id),
         issued_on=day(doc.issued_at),
         delivery=_delivery(doc),
