@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from temporalio import activity
 
 from activities.projection import write_or_reject
+from store.case_records import CaseAttention
 from store.codes import next_number
 from store.petitions import (
     DocumentNumber,
@@ -177,6 +178,8 @@ def write_petition(
         )  # fmt: skip
     _replace(session, PetitionDocumentRow, code, [_document_row(code, d) for d in p.documents])
     _replace(session, PetitionDeadline, code, [_deadline_row(code, d) for d in p.deadlines])
+    # A good write clears what an earlier rejected one listed for admins.
+    session.execute(delete(CaseAttention).where(CaseAttention.case_code == code))  # type: ignore[arg-type]
 
 
 def _fill(row: Petition, p: PetitionSnapshot) -> None:

@@ -64,3 +64,33 @@ async def test_a_refused_projection_is_listed_and_repaired(app, browser, engine)
     assert code not in (await admin.get("/admin/attention")).text
     dept = await browser("dept-gongan")
     assert code in (await dept.get("/")).text  # the department's inbox has it now
+
+
+REFUSE_TRANSFER_TO_GONGAN = """
+CREATE TRIGGER refuse_gongan_petitions BEFORE UPDATE ON petitions
+WHEN NEW.handling_org_id = 'dp-gongan'
+BEGIN SELECT RAISE(ABORT, 'petition refused by the read model'); END
+"""
+
+
+async def test_a_refused_petition_projection_is_listed_and_repaired(app, browser, engine):
+    """Petitions stand on the same engine: listed for admins with the reason, rewritten on a click."""
+    from tests.web.test_petitions import act, register
+
+    desk = await browser("xf-clerk")
+    code, _ = await register(desk)
+    with engine.begin() as conn:
+        conn.execute(text(REFUSE_TRANSFER_TO_GONGAN))
+    await act(desk, code, "xf_transfer", org_id="dp-gongan", mode="transfer", delivery="mail")
+    with Session(engine) as session:
+        listed = session.get(CaseAttention, code)
+        assert listed is not None and "petition refused by the read model" in listed.problem
+    admin = await browser("admin")
+    assert code in (await admin.get("/admin/attention")).text
+    with engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER refuse_gongan_petitions"))
+    done = await admin.post(f"/admin/attention/{code}/reproject")
+    assert done.status_code == 303 and "written" in done.headers["location"]
+    with Session(engine) as session:
+        assert session.get(CaseAttention, code) is None
+    assert code in (await (await browser("dept-gongan")).get("/petitions")).text
