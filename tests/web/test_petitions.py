@@ -63,6 +63,8 @@ async def test_a_letter_from_the_desk_to_its_conclusion(
         desk, code, "xf_transfer", org_id="dp-zhujian", mode="transfer", note="请依法处理", delivery="mail"
     )
     unit = await browser("dept-zhujian")
+    home = await unit.get("/")  # the 六单 inbox says a petition waits, and links to it
+    assert 'id="petitions-waiting"' in home.text and "另有 1 件信访事项" in home.text
     inbox = await unit.get("/petitions")
     assert code in inbox.text and "待受理（转送件）" in inbox.text
     await act(unit, code, "xf_accept", notice="请保持电话畅通", delivery="mail")

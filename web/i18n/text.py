@@ -544,5 +544,6 @@ TEXT.update(
         "xf_request_sent": "申请已提交",
         "xf_earlier": "该信访人以往的信访事项",
         "xf_no_window": "当前不在复查或复核申请期内",
+        "xf_waiting": "另有 {n} 件信访事项待您办理 →",
     }
 )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from store.petition_access import UNIT_ROLES
+from store.petition_queries import petition_tasks
 from web.deps import CsrfProtected, CurrentUser, EngineDep, Fragment, HtmxDep, WorkdaysDep
 from web.htmx import trigger
 from web.schemas.queries import InboxQuery
@@ -33,7 +36,14 @@ def home(
     if me.actor.role in PETITION_ONLY:  # the petition path's officers work from the petition inbox
         return RedirectResponse("/petitions", status_code=303)
     view = inbox_view(engine, me.actor, workdays, q.filters(), q.page)
+    # Units that handle petitions too see what waits for them there (信访), without leaving home.
+    petitions = (
+        len(petition_tasks(engine, me.actor.role.value, me.actor.org_id, "todo", datetime.now(UTC)))
+        if me.actor.role.value in UNIT_ROLES
+        else 0
+    )
     context = {
+        "petitions_waiting": petitions,
         "view": view,
         "q": q,
         "page_href": q.page_href(),
