@@ -121,6 +121,33 @@ async def test_orgs_create_and_deactivate(browser, engine):
     assert (await admin.post("/admin/orgs/hj/active", {"active": "false"})).status_code == 422
 
 
+async def test_a_12345_centre_becomes_a_petition_desk(browser, engine):
+    """An admin adds a second intake desk (a 12345 centre) and its clerk, who registers petitions
+    there; a petition role in an org of the wrong kind is refused."""
+    admin = await browser("admin")
+    created = await admin.post(
+        "/admin/orgs",
+        {"id": "xf-12345", "name": "区12345热线中心", "kind": "petition_bureau", "parent_id": "hj"},
+    )
+    assert created.status_code == 303, created.text
+    form = {"username": "clerk-12345", "display_name": "热线中心登记员", "role": "petition_clerk"}
+    wrong = await admin.post("/admin/users", {**form, "org_id": "dp-zhujian", "password": "long-enough-1"})
+    assert wrong.status_code == 422 and "角色与所属单位类型不一致" in wrong.text
+    made = await admin.post("/admin/users", {**form, "org_id": "xf-12345", "password": "long-enough-1"})
+    assert made.status_code == 303
+    clerk = await browser()
+    assert (await clerk.login("clerk-12345", "long-enough-1")).status_code == 303
+    await clerk.get("/petitions/new")
+    from tests.web.test_petitions import LETTER
+
+    registered = await clerk.post("/petitions", {**LETTER, "channel": "phone"})
+    assert registered.status_code == 303, registered.text
+    with Session(engine) as s:
+        from store.petitions import Petition
+
+        assert s.exec(select(Petition)).one().bureau_org_id == "xf-12345"
+
+
 async def test_loading_next_years_calendar_recomputes_provisional_deadlines(app, browser, engine):
     # 《信访工作条例》 cases run 60 days: dispatched now, the deadline lands in a year whose official
     # schedule is not yet in the calendar package, so it is provisional until the year is loaded.

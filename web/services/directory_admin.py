@@ -21,16 +21,22 @@ from workflows.types import Actor, Role
 
 log = logging.getLogger("liudan.web.admin")
 
-# The kind of org each role belongs to.
-ROLE_ORG_KIND = {
-    Role.GRID_WORKER: OrgKind.COMMUNITY,
-    Role.COMMUNITY: OrgKind.COMMUNITY,
-    Role.STREET: OrgKind.STREET,
-    Role.DEPARTMENT: OrgKind.DEPARTMENT,
-    Role.LEADER: OrgKind.LEADER_OFFICE,
-    Role.SUPERVISION: OrgKind.SUPERVISION,
-    Role.DISCIPLINE: OrgKind.DISCIPLINE,
-    Role.ADMIN: OrgKind.DISTRICT,
+# The kinds of org each role may belong to.
+ROLE_ORG_KIND: dict[Role, tuple[str, ...]] = {
+    Role.GRID_WORKER: (OrgKind.COMMUNITY,),
+    Role.COMMUNITY: (OrgKind.COMMUNITY,),
+    Role.STREET: (OrgKind.STREET,),
+    Role.DEPARTMENT: (OrgKind.DEPARTMENT,),
+    Role.LEADER: (OrgKind.LEADER_OFFICE,),
+    Role.SUPERVISION: (OrgKind.SUPERVISION,),
+    Role.DISCIPLINE: (OrgKind.DISCIPLINE,),
+    Role.ADMIN: (OrgKind.DISTRICT,),
+    # The petition path (信访): a desk (the bureau, or a 12345 centre registered as a desk), the heads
+    # of handling units, and the bodies above them that decide 复查 and 复核.
+    Role.PETITION_CLERK: (OrgKind.PETITION_BUREAU,),
+    Role.PETITION_HEAD: (OrgKind.PETITION_BUREAU,),
+    Role.UNIT_HEAD: (OrgKind.DEPARTMENT, OrgKind.STREET, OrgKind.DISCIPLINE),
+    Role.REVIEWER: (OrgKind.DISTRICT, OrgKind.CITY),
 }
 OFFICER_ROLES = tuple(ROLE_ORG_KIND)
 # Which kind of org may be the parent of which (a community sits under its street).
@@ -119,7 +125,7 @@ def create_user(engine: Engine, form: NewUser) -> User:
         org = session.get(Org, form.org_id)
         if org is None or not org.active:
             raise AdminRefused(TEXT["admin_unknown_org"])
-        if org.kind != ROLE_ORG_KIND.get(form.role):
+        if org.kind not in ROLE_ORG_KIND.get(form.role, ()):
             raise AdminRefused(TEXT["admin_role_org_mismatch"])
         user = User(
             id=form.username,
