@@ -256,7 +256,7 @@ def print_banner(settings: Settings) -> None:
     by_role: dict[str, list[str]] = {}
     for u in demo_users():
         by_role.setdefault(u.role, []).append(u.username)
-    lines += [f"  {role:<12} {', '.join(names)}" for role, names in by_role.items()]
+    lines += [f"  {role:<15} {', '.join(names)}" for role, names in by_role.items()]
     lines += [
         "",
         "Residents' data is encrypted in Temporal; the Temporal UI shows it to admins only. Sign in here",
