@@ -3,8 +3,9 @@ against the official calendar, and every path from the letter on the desk to its
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
+import chinese_calendar
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -319,3 +320,27 @@ async def test_a_clock_into_an_unpublished_year_is_provisional_until_its_calenda
     assert official.id == handling.id and not official.provisional
     assert official.due_at == WorkCalendar([schedule]).add_calendar_days(handling.started_at, 60)
     assert official.due_at > handling.due_at
+
+
+async def test_calendar_days_skip_the_receipt_day_and_a_deadline_on_a_holiday_moves(
+    time_env: WorkflowEnvironment, client: Client, task_queue: str
+) -> None:
+    """民法典 Art. 201/203 on the official calendar, checked against chinese-calendar itself: a letter
+    received on 17 September 2026 has 15 days from the 18th, ending on 2 October, inside the National
+    Day holiday, so the deadline is the end of the first working day after it."""
+    received = datetime(2026, 9, 17, 10, 0, tzinfo=SHANGHAI)
+    nominal = date(2026, 10, 2)
+    assert (received.date() + timedelta(days=15)) == nominal and not chinese_calendar.is_workday(nominal)
+    first_working = next(
+        nominal + timedelta(days=i)
+        for i in range(1, 30)
+        if chinese_calendar.is_workday(nominal + timedelta(days=i))
+    )
+    handle = await start_petition(client, task_queue, petition(received_at=received))
+    s = await state(handle)
+    due = clock(s, K.PETITION_INTAKE).due_at.astimezone(SHANGHAI)
+    assert (due.date(), due.time()) == (first_working, time(23, 59, 59)) and first_working == date(
+        2026, 10, 8
+    )
+    # A receipt long past: the clock has already run out, and says so.
+    assert s.overdue and clock(s, K.PETITION_INTAKE).state == DeadlineState.OVERDUE
