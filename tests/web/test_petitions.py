@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, select
 from temporalio.testing import WorkflowEnvironment
 
+from store.audit import PetitionDataView
 from store.petitions import Petition, PetitionDocumentRow
 from tests.utils.web import api_token
 from tests.web.conftest import OpenBrowser
@@ -224,6 +225,18 @@ async def test_an_accusation_never_reaches_the_accused_unit(browser: OpenBrowser
         and "李桂芳" not in page.text
         and "李*" not in page.text
     )
+    assert "查看完整联系方式" not in page.text
+    assert (await unit.post(f"/petitions/{code}/contact")).status_code == 403
+    assert (await accused.post(f"/petitions/{code}/contact")).status_code == 404
+    # The desk calls the petitioner: the full number, once, and the view is on record.
+    await desk.get(f"/petitions/{code}")
+    shown = await desk.post(f"/petitions/{code}/contact")
+    assert shown.status_code == 200 and "13900001111" in shown.text
+    again = await desk.get(f"/petitions/{code}")
+    assert "13900001111" not in again.text and "联系方式查看记录：区信访局登记受理员" in again.text
+    with Session(engine) as session:
+        views = session.exec(select(PetitionDataView).where(PetitionDataView.petition_code == code)).all()
+    assert [(v.user_id, v.via) for v in views] == [("xf-clerk", "web")]
 
     officials, _ = await register(desk, matter_type="accusation", about_officials="1", title="检举某局干部")
     response = await act(desk, officials, "xf_transfer", status=409, org_id="dp-zhujian", mode="transfer")

@@ -8,6 +8,7 @@ the workflow's sentence beside the form (409) and bad input says what is wrong (
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,15 +21,25 @@ from store.periods import Period
 from store.petition_access import ALL_ROLES, DESK_ROLES, FIGURES_ROLES
 from store.petition_figures import petition_figures
 from store.petition_queries import petition_detail, petition_list, petition_tasks, task_counts
-from web.deps import ClientDep, CsrfProtected, CurrentUser, EngineDep, SettingsDep, WorkdaysDep, require_roles
+from web.deps import (
+    ClientAddr,
+    ClientDep,
+    CsrfProtected,
+    CurrentUser,
+    EngineDep,
+    SettingsDep,
+    WorkdaysDep,
+    require_roles,
+)
 from web.i18n import TEXT
 from web.schemas.decisions import decision_forms
 from web.schemas.errors import describe
 from web.security import CSRF_FIELD, seal, unseal
+from web.services.case_page import ContactNotAllowed
 from web.services.cases import CaseUnavailable, DecisionRefused, RegistrationRefused
 from web.services.petition_documents import compose, render_pdf
 from web.services.petition_forms import handling_orgs
-from web.services.petition_page import PetitionNotFound, load_petition_page, visible_detail
+from web.services.petition_page import PetitionNotFound, load_petition_page, reveal_petitioner, visible_detail
 from web.services.petitions import PetitionInput, decide_petition, register_petition
 from web.sla import countdown
 from web.templating import TemplatesDep
@@ -205,6 +216,33 @@ async def petition_page(
         "flash": flash,
     }
     return templates.render(request, "petitions/page.html", context)
+
+
+@router.post("/{code}/contact", dependencies=[require_roles(*WORKERS)])
+async def contact(
+    request: Request,
+    code: str,
+    me: CurrentUser,
+    engine: EngineDep,
+    client: ClientDep,
+    templates: TemplatesDep,
+    addr: ClientAddr,
+) -> Response:
+    """The petitioner's full phone and address, shown once on this response and logged."""
+    try:
+        full = await reveal_petitioner(engine, me.actor, code, addr)
+        page = await load_petition_page(engine, client, me.actor, code)
+    except PetitionNotFound:
+        raise _not_found() from None
+    except ContactNotAllowed as refused:
+        raise HTTPException(403, str(refused)) from None
+    context = {
+        "page": replace(page, identity=full),
+        "active": "petitions",
+        "tracking_token": "",
+        "error": None,
+    }
+    return templates.render(request, "petitions/page.html", context, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/{code}/actions/{action}", dependencies=[require_roles(*WORKERS)])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -16,19 +17,25 @@ from workflows.types import Actor
 
 
 def log_contact_view(
-    engine: Engine, actor: Actor, code: str, addr: str, via: str = "web"
-) -> PersonalDataView:
-    return log_contact_views(engine, actor, [code], addr, via)[0]
+    engine: Engine, actor: Actor, code: str, addr: str, via: str = "web", model: Any = PersonalDataView
+) -> Any:
+    return log_contact_views(engine, actor, [code], addr, via, model)[0]
 
 
 def log_contact_views(
-    engine: Engine, actor: Actor, codes: Iterable[str], addr: str, via: str = "web"
-) -> list[PersonalDataView]:
-    """One log row per case whose resident's contact `actor` saw in full (a page, the API, an export)."""
+    engine: Engine,
+    actor: Actor,
+    codes: Iterable[str],
+    addr: str,
+    via: str = "web",
+    model: Any = PersonalDataView,
+) -> list[Any]:
+    """One log row per case (or petition: `model` is `PetitionDataView`) whose person's contact `actor`
+    saw in full (a page, the API, an export)."""
     now = datetime.now(UTC)
     rows = [
-        PersonalDataView(
-            case_code=code,
+        model(
+            **{model.KEY: code},
             user_id=actor.user_id,
             user_name=actor.display_name,
             role=actor.role.value,
@@ -45,12 +52,7 @@ def log_contact_views(
     return rows
 
 
-def contact_views(engine: Engine, code: str) -> list[PersonalDataView]:
+def contact_views(engine: Engine, code: str, model: Any = PersonalDataView) -> list[Any]:
     with Session(engine) as session:
-        return list(
-            session.exec(
-                select(PersonalDataView)
-                .where(PersonalDataView.case_code == code)
-                .order_by(col(PersonalDataView.at))
-            ).all()
-        )
+        key = getattr(model, model.KEY)
+        return list(session.exec(select(model).where(key == code).order_by(col(model.at))).all())

@@ -5,19 +5,22 @@ a form for each decision the workflow would accept from them now."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
+from store.audit import PetitionDataView
 from store.contact import mask_address, mask_name, mask_phone
 from store.directory import org_names
 from store.petition_access import may_see, sees_identity
 from store.petition_queries import PetitionDetail, petition_detail
 from web.i18n import TEXT
+from web.services.case_page import ContactNotAllowed
 from web.services.cases import CaseUnavailable
+from web.services.personal import contact_views, log_contact_view
 from web.services.petition_forms import FormSpec, forms_for
 from web.services.petitions import get_petition
 from workflows.petition.rules import allowed_actions
@@ -44,6 +47,8 @@ class PetitionPage:
     org_names: dict[str, str]
     live: bool  # False: Temporal did not answer, so no actions are offered now
     now: datetime
+    may_reveal: bool = False  # this viewer may open the petitioner's full contact (logged)
+    views: list[Any] = field(default_factory=list)  # who opened it before, when
 
     @property
     def p(self) -> Any:
@@ -86,4 +91,20 @@ async def load_petition_page(engine: Engine, client: Client, actor: Actor, code:
     except CaseUnavailable:
         live = detail.petition.closed_at is not None  # a closed petition has nothing to offer anyway
     names = await asyncio.to_thread(org_names, engine)
-    return PetitionPage(detail, identity_for(detail, actor), forms, names, live, datetime.now(UTC))
+    p = detail.petition
+    views = await asyncio.to_thread(contact_views, engine, code, PetitionDataView)
+    may_reveal = sees_identity(p, actor.role.value, actor.org_id)
+    return PetitionPage(
+        detail, identity_for(detail, actor), forms, names, live, datetime.now(UTC), may_reveal, views
+    )
+
+
+async def reveal_petitioner(engine: Engine, actor: Actor, code: str, addr: str, via: str = "web") -> Identity:
+    """The petitioner's full phone and address, for those who may see who they are (never the accused
+    unit, never for a 检举控告 outside the bureau and the discipline body); every view is logged."""
+    detail = await asyncio.to_thread(visible_detail, engine, actor, code)
+    p = detail.petition
+    if not sees_identity(p, actor.role.value, actor.org_id):
+        raise ContactNotAllowed(TEXT["contact_not_allowed"])
+    await asyncio.to_thread(log_contact_view, engine, actor, code, addr, via, PetitionDataView)
+    return Identity(p.petitioner_name, p.petitioner_phone, p.petitioner_address, False)

@@ -2,7 +2,7 @@
 
 Revision ID: 0004_petitions
 Revises: 0003_intake_keys
-Create Date: 2026-11-30 16:23:32.887545
+Create Date: 2026-11-30 17:05:59.356517
 """
 
 from __future__ import annotations
@@ -90,6 +90,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_petitions_stage"), ["stage"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_petitions_tracking_token_hash"), ["tracking_token_hash"], unique=False
+        )
+
+    op.create_table(
+        "petition_data_views",
+        sa.Column("user_id", sa.String(length=64), nullable=False),
+        sa.Column("user_name", sa.String(length=100), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("client_addr", sa.String(length=64), nullable=False),
+        sa.Column("via", sa.String(length=10), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("petition_code", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["petition_code"],
+            ["petitions.code"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("petition_data_views", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_petition_data_views_petition_code"), ["petition_code"], unique=False
         )
 
     op.create_table(
@@ -204,6 +226,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_petition_deadlines_kind"))
 
     op.drop_table("petition_deadlines")
+    with op.batch_alter_table("petition_data_views", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_petition_data_views_petition_code"))
+
+    op.drop_table("petition_data_views")
     with op.batch_alter_table("petitions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_petitions_tracking_token_hash"))
         batch_op.drop_index(batch_op.f("ix_petitions_stage"))
