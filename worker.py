@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 from temporalio.workflow import NondeterminismError
 
 import payloads
+from activities.backlogs import BacklogActivities
 from activities.deadlines import DeadlineActivities
 from activities.directory import DirectoryRefresher
 from activities.petitions import PetitionActivities
@@ -28,6 +29,7 @@ from settings import Settings, get_settings
 from store.db import create_schema, make_engine
 from workdays import SHANGHAI
 from workflows import search_attributes
+from workflows.backlog.workflow import BacklogWorkflow
 from workflows.case import CaseWorkflow
 from workflows.petition.workflow import PetitionWorkflow
 from workflows.reconcile import ReconcileWorkflow
@@ -75,16 +77,18 @@ def build_worker(client: Client, engine: Engine, task_queue: str, *, strict: boo
     projection = ProjectionActivities(engine)
     reconcile = ReconcileActivities(client, engine)
     petitions = PetitionActivities(engine)
+    backlogs = BacklogActivities(engine)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[CaseWorkflow, PetitionWorkflow, ReconcileWorkflow],
+        workflows=[CaseWorkflow, PetitionWorkflow, BacklogWorkflow, ReconcileWorkflow],
         activities=[
             deadlines.compute_deadline,
             projection.project_case,
             reconcile.reconcile_cases,
             petitions.project_petition,
             petitions.number_document,
+            backlogs.project_backlog,
         ],
         workflow_failure_exception_types=[NondeterminismError] if strict else [],
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
+from workflows.backlog.types import BacklogProjection
 from workflows.petition.types import DocumentNumberRequest, PetitionProjection
 from workflows.types import DeadlineRequest, DeadlineResult, Projection, ReconcileReport, ReconcileRequest
 
@@ -42,3 +43,9 @@ async def project_petition(projection: PetitionProjection) -> bool:
 async def number_document(request: DocumentNumberRequest) -> str:
     """The document number (文号) of a petition document, the same on every retry (activities.petitions)."""
     raise NotImplementedError("run by activities.petitions.PetitionActivities")
+
+
+@activity.defn(name="project_backlog")
+async def project_backlog(projection: BacklogProjection) -> bool:
+    """A backlog case's state written to the read model (activities.backlogs)."""
+    raise NotImplementedError("run by activities.backlogs.BacklogActivities")

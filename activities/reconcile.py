@@ -46,12 +46,17 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.backlogs import BacklogActivities, stored_backlog_version
 from activities.petitions import PetitionActivities, stored_petition_version
 from activities.projection import ProjectionActivities, stored_version
+from store.backlogs import Backlog
 from store.codes import advance_counter
 from store.models import Case
 from store.petitions import Petition
 from workdays import SHANGHAI
+from workflows.backlog.ids import WORKFLOW_PREFIX as BACKLOG_WORKFLOW_PREFIX
+from workflows.backlog.ids import backlog_workflow_id
+from workflows.backlog.workflow import BacklogWorkflow
 from workflows.case import CaseWorkflow
 from workflows.ids import case_number, code_of, workflow_id
 from workflows.petition.ids import WORKFLOW_PREFIX as PETITION_WORKFLOW_PREFIX
@@ -130,6 +135,23 @@ def _petition_codes(engine: Engine, changed_since: datetime | None, open_only: b
         return sorted(session.exec(query).all())
 
 
+def _backlog_codes(engine: Engine, changed_since: datetime | None, open_only: bool) -> list[str]:
+    with Session(engine) as session:
+        query = select(Backlog.code)
+        if changed_since is not None:
+            query = query.where(
+                func.coalesce(col(Backlog.updated_at), col(Backlog.designated_at)) >= changed_since
+            )
+        if open_only:
+            query = query.where(col(Backlog.closed_at).is_(None))
+        return sorted(session.exec(query).all())
+
+
+def _backlog_code(workflow_id: str) -> str | None:
+    code = workflow_id.removeprefix(BACKLOG_WORKFLOW_PREFIX)
+    return code if code != workflow_id and case_number(code) else None
+
+
 def _petition_code(workflow_id: str) -> str | None:
     code = workflow_id.removeprefix(PETITION_WORKFLOW_PREFIX)
     return code if code != workflow_id and case_number(code) else None
@@ -153,7 +175,16 @@ PETITIONS = Process(
     lambda engine, snap, seen: PetitionActivities(engine).replace(snap, seen),
     _petition_codes,
 )
-PROCESSES = (CASES, PETITIONS)
+BACKLOGS = Process(
+    "backlog",
+    BacklogWorkflow,
+    backlog_workflow_id,
+    _backlog_code,
+    stored_backlog_version,
+    lambda engine, snap, seen: BacklogActivities(engine).replace(snap, seen),
+    _backlog_codes,
+)
+PROCESSES = (CASES, PETITIONS, BACKLOGS)
 
 
 class Reconciler:

@@ -13,6 +13,7 @@ from sqlmodel import Session, create_engine
 
 import store.audit  # registers the personal-data access log
 import store.auth  # registers web sessions and login attempts
+import store.backlogs  # registers 积案 / 包案
 import store.case_records  # registers case_deadlines and case_attention
 import store.idempotency  # registers intake_keys
 import store.models  # registers the tables on SQLModel.metadata

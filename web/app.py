@@ -34,6 +34,7 @@ from web.routes import (
     admin_users,
     admin_weights,
     auth,
+    backlogs,
     cases,
     codec,
     dashboard,
@@ -132,6 +133,7 @@ def create_app(
         ledger_import,
         petitions,
         petition_tracking,
+        backlogs,
     ):
         app.include_router(module.router)
     app.include_router(api_router)

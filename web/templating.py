@@ -20,6 +20,7 @@ from store.scopes import Viewer
 from store.visibility import may_see_rankings
 from web.deps import csrf_for
 from web.i18n import TEXT, UI_LABELS, event_label, label
+from web.services.backlogs import LEDGER_ROLES as BACKLOG_ROLES
 from web.services.cases import OFFICER_REGISTRARS, SUPERVISORS
 from web.timeutil import local, local_date
 from workflows.types import Role
@@ -46,6 +47,8 @@ def nav_for(role: Role | None) -> list[NavItem]:
         items.append(NavItem("/petitions/new", TEXT["nav_petition_register"], "petition_register"))
     if role.value in FIGURES_ROLES:
         items.append(NavItem("/petitions/figures", TEXT["nav_petition_figures"], "petition_figures"))
+    if role.value in BACKLOG_ROLES:
+        items.append(NavItem("/backlogs", TEXT["nav_backlogs"], "backlogs"))
     items.append(NavItem("/cases", TEXT["nav_cases"], "cases"))
     if role in OFFICER_REGISTRARS:
         items.append(NavItem("/cases/new", TEXT["nav_register"], "register"))

@@ -214,6 +214,10 @@ class ProcessEngine:
             action, effects = self._expired(d)
             self._record(action, SYSTEM, effects.note or f"{d.label}已届满", public=effects.public)
             self._close(effects.close, DeadlineState.MET)
+            # A rule may start the next clock (a weekly report due again); the 六单 and petition rules
+            # never do, so their histories replay unchanged.
+            if effects.open:
+                await self._open(effects.open)
             await self._commit()
 
     async def _recompute_provisional(self, actor: Actor) -> bool:

@@ -115,6 +115,9 @@ class DeadlineKind(StrEnum):
     REVIEW_DECISION = "review_decision"  # 复查期限 (30 days)
     RECHECK_REQUEST = "recheck_request"  # 复核申请期限 (30 days from receipt of the 复查意见)
     RECHECK_DECISION = "recheck_decision"  # 复核期限 (30 days; a hearing does not count)
+    # 积案 and 包案 (workflows.backlog):
+    BACKLOG_ASSIGN = "backlog_assign"  # 包案落实期限: the bureau names the owning leaders
+    BACKLOG_REPORT = "backlog_report"  # 包案进展报告期限: a weekly progress report from the owners
 
 
 class DeadlineState(StrEnum):

@@ -25,6 +25,7 @@ from temporalio.worker import (
 )
 
 from tests.utils.cases import HISTORIES
+from workflows.backlog.workflow import BacklogWorkflow
 from workflows.case import CaseWorkflow
 from workflows.petition.workflow import PetitionWorkflow
 
@@ -34,6 +35,8 @@ RECORDED = {p.stem: p.read_text(encoding="utf-8") for p in sorted(HISTORIES.glob
 # only. r1 is the first release (recorded from its commit), v2 the convergent-projection patch.
 COMMANDS_ONLY = {"v1"}
 RUN = "run"  # the key of the run's own result among the update ids
+# Histories of the other processes, by file name prefix: their workflow ids.
+PREFIXES = {"petition_": "petition-", "backlog_": "backlog-"}
 
 
 def _as_json(value: Any) -> Any:
@@ -99,11 +102,11 @@ def test_the_corpus_is_there():
 
 @pytest.mark.parametrize("name", RECORDED)
 async def test_replay(name: str):
-    prefix = "petition-" if name.startswith("petition_") else "case-"
+    prefix = next((p for n, p in PREFIXES.items() if name.startswith(n)), "case-")
     history = WorkflowHistory.from_json(f"{prefix}{name}", RECORDED[name])
     capture = _Capture()
     # The local activities (deadlines, projection, numbering) are not run: their recorded markers are.
-    replayer = Replayer(workflows=[CaseWorkflow, PetitionWorkflow], interceptors=[capture])
+    replayer = Replayer(workflows=[CaseWorkflow, PetitionWorkflow, BacklogWorkflow], interceptors=[capture])
     result = await replayer.replay_workflow(history)
     assert result.replay_failure is None
     if name.rsplit(".", 1)[-1] in COMMANDS_ONLY:

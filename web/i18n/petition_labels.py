@@ -3,6 +3,8 @@ documents. Merged into `UI_LABELS` under the `xf_*` tables."""
 
 from __future__ import annotations
 
+from workflows.backlog.rules import BACKLOG_DECISIONS
+from workflows.backlog.types import BacklogOutcome, BacklogReason, BacklogStage, Duty
 from workflows.petition.decisions import PETITION_DECISIONS
 from workflows.petition.rules import STAGE_NAMES
 from workflows.petition.types import (
@@ -125,9 +127,48 @@ XF_CLOCK = {
     DeadlineKind.REVIEW_DECISION: "复查期限",
     DeadlineKind.RECHECK_REQUEST: "复核申请期限",
     DeadlineKind.RECHECK_DECISION: "复核期限",
+    DeadlineKind.BACKLOG_ASSIGN: "落实包案期限",
+    DeadlineKind.BACKLOG_REPORT: "包案进展报告期限",
+}
+
+JZ_STAGE = {
+    BacklogStage.AWAITING: "待落实包案",
+    BacklogStage.IN_CHARGE: "包案化解中",
+    BacklogStage.CLOSED: "已办结",
+}
+JZ_REASON = {
+    BacklogReason.OVERDUE: "超期未办结",
+    BacklogReason.REPEAT: "重复信访",
+    BacklogReason.HANDED_DOWN: "上级交办",
+    BacklogReason.DECIDED: "信访部门认定",
+}
+JZ_OUTCOME = {
+    BacklogOutcome.SETTLED: "案结事了",
+    BacklogOutcome.STOPPED: "息诉罢访",
+    BacklogOutcome.CONCLUDED: "依法终结",
+    BacklogOutcome.UNRESOLVED: "未化解",
+}
+JZ_DUTY = {
+    Duty.FACTS: "包掌握情况",
+    Duty.EDUCATION: "包思想教育",
+    Duty.SOLVING: "包解决问题",
+    Duty.STOPPING: "包息诉罢访",
+    Duty.STABILITY: "包稳控化解",
+}
+JZ_EVENT = {
+    "designated": "认定积案",
+    "overdue": "超期",
+    "warning": "即将超期提醒",
+    "report_missed": "进展报告逾期",
+    **{a: d.label for a, d in BACKLOG_DECISIONS.items()},
 }
 
 PETITION_LABELS: dict[str, dict] = {
+    "jz_stage": JZ_STAGE,
+    "jz_reason": JZ_REASON,
+    "jz_outcome": JZ_OUTCOME,
+    "jz_duty": JZ_DUTY,
+    "jz_event": JZ_EVENT,
     "xf_stage": dict(STAGE_NAMES),
     "xf_public_stage": XF_PUBLIC_STAGE,
     "xf_channel": XF_CHANNEL,

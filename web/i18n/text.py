@@ -545,5 +545,14 @@ TEXT.update(
         "xf_earlier": "该信访人以往的信访事项",
         "xf_no_window": "当前不在复查或复核申请期内",
         "xf_waiting": "另有 {n} 件信访事项待您办理 →",
+        "nav_backlogs": "积案",
+        "jz_title": "信访积案台账",
+        "jz_may_not_designate": "只有登记该信访事项的信访部门负责人可以认定积案",
+        "jz_note_too_long": "认定说明不能超过 1000 字",
+        "jz_already": "该信访事项已认定为积案",
+        "jz_designated": "已认定为积案",
+        "jz_not_found": "没有这件积案，或您无权查看。",
+        "jz_done": "已{action}",
+        "jz_mine": "我的包案",
     }
 )

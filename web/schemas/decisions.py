@@ -71,6 +71,8 @@ def _form_field(hint: Any, f: dataclasses.Field[Any]) -> tuple[Any, Any]:
         ], "" if default is ... else default
     if hint == list[str]:
         return Annotated[list[str], Field(max_length=meta.get("max_length", 64))], []
+    if typing.get_origin(hint) is list and issubclass(typing.get_args(hint)[0], Enum):
+        return Annotated[hint, Field(max_length=len(typing.get_args(hint)[0]))], []
     if hint is datetime:
         return Annotated[datetime, BeforeValidator(_deadline)], default
     if hint == datetime | None:

@@ -18,6 +18,7 @@ from store.directory import org_names
 from store.petition_access import may_see, sees_identity
 from store.petition_queries import PetitionDetail, petition_detail
 from web.i18n import TEXT
+from web.services.backlogs import backlog_row
 from web.services.case_page import ContactNotAllowed
 from web.services.cases import CaseUnavailable
 from web.services.personal import contact_views, log_contact_view
@@ -49,6 +50,7 @@ class PetitionPage:
     now: datetime
     may_reveal: bool = False  # this viewer may open the petitioner's full contact (logged)
     views: list[Any] = field(default_factory=list)  # who opened it before, when
+    backlog: Any = None  # its 积案 record, once designated
 
     @property
     def p(self) -> Any:
@@ -94,8 +96,9 @@ async def load_petition_page(engine: Engine, client: Client, actor: Actor, code:
     p = detail.petition
     views = await asyncio.to_thread(contact_views, engine, code, PetitionDataView)
     may_reveal = sees_identity(p, actor.role.value, actor.org_id)
+    backlog = await asyncio.to_thread(backlog_row, engine, code)
     return PetitionPage(
-        detail, identity_for(detail, actor), forms, names, live, datetime.now(UTC), may_reveal, views
+        detail, identity_for(detail, actor), forms, names, live, datetime.now(UTC), may_reveal, views, backlog
     )
 
 
