@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 from temporalio.workflow import NondeterminismError
 
 import payloads
+from activities.appointments import AppointmentActivities
 from activities.backlogs import BacklogActivities
 from activities.deadlines import DeadlineActivities
 from activities.directory import DirectoryRefresher
@@ -29,6 +30,7 @@ from settings import Settings, get_settings
 from store.db import create_schema, make_engine
 from workdays import SHANGHAI
 from workflows import search_attributes
+from workflows.appointment.workflow import AppointmentWorkflow
 from workflows.backlog.workflow import BacklogWorkflow
 from workflows.case import CaseWorkflow
 from workflows.petition.workflow import PetitionWorkflow
@@ -78,10 +80,11 @@ def build_worker(client: Client, engine: Engine, task_queue: str, *, strict: boo
     reconcile = ReconcileActivities(client, engine)
     petitions = PetitionActivities(engine)
     backlogs = BacklogActivities(engine)
+    appointments = AppointmentActivities(engine)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[CaseWorkflow, PetitionWorkflow, BacklogWorkflow, ReconcileWorkflow],
+        workflows=[CaseWorkflow, PetitionWorkflow, BacklogWorkflow, AppointmentWorkflow, ReconcileWorkflow],
         activities=[
             deadlines.compute_deadline,
             projection.project_case,
@@ -89,6 +92,7 @@ def build_worker(client: Client, engine: Engine, task_queue: str, *, strict: boo
             petitions.project_petition,
             petitions.number_document,
             backlogs.project_backlog,
+            appointments.project_appointment,
         ],
         workflow_failure_exception_types=[NondeterminismError] if strict else [],
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
+from workflows.appointment.types import AppointmentProjection
 from workflows.backlog.types import BacklogProjection
 from workflows.petition.types import DocumentNumberRequest, PetitionProjection
 from workflows.types import DeadlineRequest, DeadlineResult, Projection, ReconcileReport, ReconcileRequest
@@ -49,3 +50,9 @@ async def number_document(request: DocumentNumberRequest) -> str:
 async def project_backlog(projection: BacklogProjection) -> bool:
     """A backlog case's state written to the read model (activities.backlogs)."""
     raise NotImplementedError("run by activities.backlogs.BacklogActivities")
+
+
+@activity.defn(name="project_appointment")
+async def project_appointment(projection: AppointmentProjection) -> bool:
+    """An appointment written to the read model (activities.appointments)."""
+    raise NotImplementedError("run by activities.appointments.AppointmentActivities")

@@ -89,7 +89,7 @@ async def state(handle: WorkflowHandle) -> PetitionSnapshot:
     return await handle.query(PetitionWorkflow.snapshot)
 
 
-async def completed(handle: WorkflowHandle) -> PetitionSnapshot:
+async def completed(handle: WorkflowHandle, query: Any = PetitionWorkflow.snapshot) -> Any:
     """The petition's final state once its workflow has completed. Never `handle.result()` on the
     time-skipping server: its long poll lets the server skip to timers the petition already cancelled
     (years ahead), and every later test would then run in the wrong year."""
@@ -100,7 +100,7 @@ async def completed(handle: WorkflowHandle) -> PetitionSnapshot:
         # The raw call: the SDK's describe() cannot decode the test server's datetime attributes.
         raw = await handle._client.workflow_service.describe_workflow_execution(request)
         if raw.workflow_execution_info.status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-            return await state(handle)
+            return await handle.query(query)
         await asyncio.sleep(0.02)
     raise AssertionError("the petition did not complete within 5 s")
 

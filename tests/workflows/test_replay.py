@@ -25,6 +25,7 @@ from temporalio.worker import (
 )
 
 from tests.utils.cases import HISTORIES
+from workflows.appointment.workflow import AppointmentWorkflow
 from workflows.backlog.workflow import BacklogWorkflow
 from workflows.case import CaseWorkflow
 from workflows.petition.workflow import PetitionWorkflow
@@ -36,7 +37,7 @@ RECORDED = {p.stem: p.read_text(encoding="utf-8") for p in sorted(HISTORIES.glob
 COMMANDS_ONLY = {"v1"}
 RUN = "run"  # the key of the run's own result among the update ids
 # Histories of the other processes, by file name prefix: their workflow ids.
-PREFIXES = {"petition_": "petition-", "backlog_": "backlog-"}
+PREFIXES = {"petition_": "petition-", "backlog_": "backlog-", "appointment_": "appointment-"}
 
 
 def _as_json(value: Any) -> Any:
@@ -106,7 +107,9 @@ async def test_replay(name: str):
     history = WorkflowHistory.from_json(f"{prefix}{name}", RECORDED[name])
     capture = _Capture()
     # The local activities (deadlines, projection, numbering) are not run: their recorded markers are.
-    replayer = Replayer(workflows=[CaseWorkflow, PetitionWorkflow, BacklogWorkflow], interceptors=[capture])
+    replayer = Replayer(
+        workflows=[CaseWorkflow, PetitionWorkflow, BacklogWorkflow, AppointmentWorkflow], interceptors=[capture]
+    )
     result = await replayer.replay_workflow(history)
     assert result.replay_failure is None
     if name.rsplit(".", 1)[-1] in COMMANDS_ONLY:
