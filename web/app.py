@@ -48,6 +48,7 @@ from web.routes import (
     petitions,
     portal,
     rankings,
+    reception,
     tracking,
 )
 from web.services.dashboard_params import FiguresRefused
@@ -134,6 +135,7 @@ def create_app(
         petitions,
         petition_tracking,
         backlogs,
+        reception,
     ):
         app.include_router(module.router)
     app.include_router(api_router)

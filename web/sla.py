@@ -27,6 +27,10 @@ class WorkingDays:
     def __init__(self, engine: Engine | None) -> None:
         self._calendar = StoredCalendar(engine)
 
+    def is_working_day(self, day: date) -> bool:
+        """On the official calendar (a year not yet published: weekends only)."""
+        return self._calendar.provisional().is_working_day(day)
+
     def between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end`."""
         if end <= start:

@@ -41,6 +41,8 @@ def nav_for(role: Role | None) -> list[NavItem]:
     items = [NavItem("/", TEXT["nav_inbox"], "inbox")]
     if role in SUPERVISORS:
         items.append(NavItem("/leader", TEXT["nav_leader"], "leader"))
+    if role == Role.LEADER:
+        items.append(NavItem("/leader/day", TEXT["rc_day_title"], "leader_day"))
     if role.value in PETITION_ROLES:
         items.append(NavItem("/petitions", TEXT["nav_petitions"], "petitions"))
     if role.value in DESK_ROLES:
@@ -63,6 +65,7 @@ def nav_for(role: Role | None) -> list[NavItem]:
             NavItem("/admin/calendar", TEXT["nav_calendar"], "calendar"),
             NavItem("/admin/weights", TEXT["nav_weights"], "weights"),
             NavItem("/admin/attention", TEXT["nav_attention"], "attention"),
+            NavItem("/admin/reception", TEXT["nav_reception"], "reception"),
         ]
     return items
 

@@ -108,7 +108,8 @@ async def test_replay(name: str):
     capture = _Capture()
     # The local activities (deadlines, projection, numbering) are not run: their recorded markers are.
     replayer = Replayer(
-        workflows=[CaseWorkflow, PetitionWorkflow, BacklogWorkflow, AppointmentWorkflow], interceptors=[capture]
+        workflows=[CaseWorkflow, PetitionWorkflow, BacklogWorkflow, AppointmentWorkflow],
+        interceptors=[capture],
     )
     result = await replayer.replay_workflow(history)
     assert result.replay_failure is None

@@ -554,5 +554,18 @@ TEXT.update(
         "jz_not_found": "没有这件积案，或您无权查看。",
         "jz_done": "已{action}",
         "jz_mine": "我的包案",
+        "nav_reception": "接访",
+        "rc_bad_times": "结束时间须晚于开始时间",
+        "rc_needs_day": "按月接访须选择每月几日",
+        "rc_needs_weekday": "按周接访须选择星期几",
+        "rc_not_a_leader": "接访人须为在职的区领导",
+        "rc_no_such_slot": "没有这个接访时段，或已过期",
+        "rc_full": "该时段已约满，请选择其他时段",
+        "rc_needs_code": "登记为诉求或信访事项的，请填写其编号",
+        "rc_people_batches": "人次不能少于批次",
+        "rc_booked": "预约成功",
+        "rc_track_title": "我的约访",
+        "rc_schedule_title": "领导接访安排",
+        "rc_day_title": "我的接访日",
     }
 )
