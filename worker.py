@@ -22,6 +22,7 @@ from activities.appointments import AppointmentActivities
 from activities.backlogs import BacklogActivities
 from activities.deadlines import DeadlineActivities
 from activities.directory import DirectoryRefresher
+from activities.letters import LetterActivities
 from activities.petitions import PetitionActivities
 from activities.projection import ProjectionActivities
 from activities.reconcile import PROCESSES, ReconcileActivities, Reconciler, ensure_schedules, reconcile_all
@@ -33,6 +34,7 @@ from workflows import search_attributes
 from workflows.appointment.workflow import AppointmentWorkflow
 from workflows.backlog.workflow import BacklogWorkflow
 from workflows.case import CaseWorkflow
+from workflows.mailbox.workflow import MailboxWorkflow
 from workflows.petition.workflow import PetitionWorkflow
 from workflows.reconcile import ReconcileWorkflow
 from workflows.types import ReconcileRequest, ReconcileScope
@@ -81,10 +83,18 @@ def build_worker(client: Client, engine: Engine, task_queue: str, *, strict: boo
     petitions = PetitionActivities(engine)
     backlogs = BacklogActivities(engine)
     appointments = AppointmentActivities(engine)
+    letters = LetterActivities(engine)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[CaseWorkflow, PetitionWorkflow, BacklogWorkflow, AppointmentWorkflow, ReconcileWorkflow],
+        workflows=[
+            CaseWorkflow,
+            PetitionWorkflow,
+            BacklogWorkflow,
+            AppointmentWorkflow,
+            MailboxWorkflow,
+            ReconcileWorkflow,
+        ],
         activities=[
             deadlines.compute_deadline,
             projection.project_case,
@@ -93,6 +103,7 @@ def build_worker(client: Client, engine: Engine, task_queue: str, *, strict: boo
             petitions.number_document,
             backlogs.project_backlog,
             appointments.project_appointment,
+            letters.project_letter,
         ],
         workflow_failure_exception_types=[NondeterminismError] if strict else [],
     )

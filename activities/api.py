@@ -12,6 +12,7 @@ from temporalio import activity
 
 from workflows.appointment.types import AppointmentProjection
 from workflows.backlog.types import BacklogProjection
+from workflows.mailbox.types import LetterProjection
 from workflows.petition.types import DocumentNumberRequest, PetitionProjection
 from workflows.types import DeadlineRequest, DeadlineResult, Projection, ReconcileReport, ReconcileRequest
 
@@ -56,3 +57,9 @@ async def project_backlog(projection: BacklogProjection) -> bool:
 async def project_appointment(projection: AppointmentProjection) -> bool:
     """An appointment written to the read model (activities.appointments)."""
     raise NotImplementedError("run by activities.appointments.AppointmentActivities")
+
+
+@activity.defn(name="project_letter")
+async def project_letter(projection: LetterProjection) -> bool:
+    """A director's-mailbox letter written to the read model (activities.letters)."""
+    raise NotImplementedError("run by activities.letters.LetterActivities")

@@ -16,6 +16,7 @@ import store.auth  # registers web sessions and login attempts
 import store.backlogs  # registers 积案 / 包案
 import store.case_records  # registers case_deadlines and case_attention
 import store.idempotency  # registers intake_keys
+import store.letters  # registers the director's mailbox letters
 import store.models  # registers the tables on SQLModel.metadata
 import store.petitions  # registers the petitions (信访) read model
 import store.reception  # registers reception schedules, appointments and records

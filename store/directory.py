@@ -60,6 +60,7 @@ OTHER_ORGS = {
 PETITION_USERS = (
     ("xf-clerk", "区信访局登记受理员", "petition_clerk", "xf-bureau"),
     ("xf-head", "区信访局局长", "petition_head", "xf-bureau"),
+    ("xf-deputy", "区信访局副局长", "petition_deputy", "xf-bureau"),
     ("reviewer-district", "区人民政府复查专员", "reviewer", "hj"),
     ("reviewer-city", "市人民政府复核专员", "reviewer", "city"),
 )

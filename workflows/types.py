@@ -26,6 +26,7 @@ class Role(StrEnum):
     PETITION_HEAD = "petition_head"  # 信访局负责人: agrees to objections, presses late units (督办)
     UNIT_HEAD = "unit_head"  # a handling unit's own head (负责人): approves its extension
     REVIEWER = "reviewer"  # officer of a higher body that decides 复查 / 复核
+    PETITION_DEPUTY = "petition_deputy"  # 信访局副局长: reviews the director's mailbox (局长信箱)
     RESIDENT = "resident"  # never logs in; acts through the private tracking link
     SYSTEM = "system"  # the workflow itself (timers)
 
@@ -118,6 +119,10 @@ class DeadlineKind(StrEnum):
     # 积案 and 包案 (workflows.backlog):
     BACKLOG_ASSIGN = "backlog_assign"  # 包案落实期限: the bureau names the owning leaders
     BACKLOG_REPORT = "backlog_report"  # 包案进展报告期限: a weekly progress report from the owners
+    # 局长信箱 (workflows.mailbox):
+    MAILBOX_REVIEW = "mailbox_review"  # the deputy reviews and proposes
+    MAILBOX_APPROVAL = "mailbox_approval"  # the director approves and assigns
+    MAILBOX_REPLY = "mailbox_reply"  # the assigned unit replies, by the director's deadline
 
 
 class DeadlineState(StrEnum):

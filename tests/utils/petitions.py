@@ -102,7 +102,7 @@ async def completed(handle: WorkflowHandle, query: Any = PetitionWorkflow.snapsh
         if raw.workflow_execution_info.status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED:
             return await handle.query(query)
         await asyncio.sleep(0.02)
-    raise AssertionError("the petition did not complete within 5 s")
+    raise AssertionError("the workflow did not complete within 5 s")
 
 
 async def act(handle: WorkflowHandle, action: str, decision: Any) -> PetitionSnapshot:

@@ -37,7 +37,12 @@ RECORDED = {p.stem: p.read_text(encoding="utf-8") for p in sorted(HISTORIES.glob
 COMMANDS_ONLY = {"v1"}
 RUN = "run"  # the key of the run's own result among the update ids
 # Histories of the other processes, by file name prefix: their workflow ids.
-PREFIXES = {"petition_": "petition-", "backlog_": "backlog-", "appointment_": "appointment-"}
+PREFIXES = {
+    "petition_": "petition-",
+    "backlog_": "backlog-",
+    "appointment_": "appointment-",
+    "letter_": "letter-",
+}
 
 
 def _as_json(value: Any) -> Any:

@@ -31,6 +31,7 @@ ROLE = {
     Role.ADMIN: "系统管理员",
     Role.PETITION_CLERK: "信访登记受理员",
     Role.PETITION_HEAD: "信访部门负责人",
+    Role.PETITION_DEPUTY: "信访部门分管副职",
     Role.UNIT_HEAD: "单位负责人",
     Role.REVIEWER: "复查复核机关工作人员",
     Role.RESIDENT: "群众",

@@ -35,6 +35,7 @@ ROLE_ORG_KIND: dict[Role, tuple[str, ...]] = {
     # of handling units, and the bodies above them that decide 复查 and 复核.
     Role.PETITION_CLERK: (OrgKind.PETITION_BUREAU,),
     Role.PETITION_HEAD: (OrgKind.PETITION_BUREAU,),
+    Role.PETITION_DEPUTY: (OrgKind.PETITION_BUREAU,),
     Role.UNIT_HEAD: (OrgKind.DEPARTMENT, OrgKind.STREET, OrgKind.DISCIPLINE),
     Role.REVIEWER: (OrgKind.DISTRICT, OrgKind.CITY),
 }

@@ -150,6 +150,8 @@ class AppointmentWorkflow(ProcessEngine):
             raise ApplicationError(problem, type="DecisionRefused", non_retryable=True)
 
     async def _decide(self, action: AppointmentAction, d: Any) -> AppointmentResult:
+        # A decision delivered with the start waits for the run's first commit (its opening clocks).
+        await workflow.wait_condition(lambda: self._s.version > 0)
         async with self._lock:
             problem = refusal(action, d, self._s)
             if problem:

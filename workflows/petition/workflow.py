@@ -150,6 +150,8 @@ class PetitionWorkflow(ProcessEngine):
             raise ApplicationError(problem, type="DecisionRefused", non_retryable=True)
 
     async def _decide(self, action: PetitionAction, d: Any) -> PetitionResult:
+        # A decision delivered with the start waits for the run's first commit (its opening clocks).
+        await workflow.wait_condition(lambda: self._s.version > 0)
         async with self._lock:
             problem = rules.refusal(action, d, self._s, workflow.now())
             if problem:  # the petition moved while this decision waited for the lock

@@ -2,7 +2,7 @@
 
 Revision ID: 0004_petition_office
 Revises: 0003_intake_keys
-Create Date: 2026-11-30 17:12:44.158275
+Create Date: 2026-11-30 17:16:57.052480
 """
 
 from __future__ import annotations
@@ -98,6 +98,44 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("petition_code", "document_id"),
         sa.UniqueConstraint("number"),
     )
+    op.create_table(
+        "letters",
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("mailbox_org_id", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=50), nullable=False),
+        sa.Column("phone", sa.String(length=32), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("stage", sa.String(length=20), nullable=False),
+        sa.Column("holder_org_ids", sa.String(length=400), nullable=False),
+        sa.Column("holder_role", sa.String(length=20), nullable=True),
+        sa.Column("proposed_org_id", sa.String(length=64), nullable=False),
+        sa.Column("proposal", sa.Text(), nullable=False),
+        sa.Column("assigned_org_id", sa.String(length=64), nullable=False),
+        sa.Column("instruction", sa.Text(), nullable=False),
+        sa.Column("answer", sa.Text(), nullable=False),
+        sa.Column("due_at", sa.DateTime(), nullable=True),
+        sa.Column("answered_at", sa.DateTime(), nullable=True),
+        sa.Column("answered_on_time", sa.Boolean(), nullable=True),
+        sa.Column("rating", sa.String(length=20), nullable=True),
+        sa.Column("presses", sa.Integer(), nullable=False),
+        sa.Column("overdue", sa.Boolean(), nullable=False),
+        sa.Column("tracking_token_hash", sa.String(length=64), nullable=True),
+        sa.Column("received_at", sa.DateTime(), nullable=False),
+        sa.Column("closed_at", sa.DateTime(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("code"),
+    )
+    with op.batch_alter_table("letters", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_letters_assigned_org_id"), ["assigned_org_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_letters_mailbox_org_id"), ["mailbox_org_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_letters_overdue"), ["overdue"], unique=False)
+        batch_op.create_index(batch_op.f("ix_letters_stage"), ["stage"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_letters_tracking_token_hash"), ["tracking_token_hash"], unique=False
+        )
+
     op.create_table(
         "petitions",
         sa.Column("code", sa.String(length=32), nullable=False),
@@ -420,6 +458,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_petitions_bureau_org_id"))
 
     op.drop_table("petitions")
+    with op.batch_alter_table("letters", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_letters_tracking_token_hash"))
+        batch_op.drop_index(batch_op.f("ix_letters_stage"))
+        batch_op.drop_index(batch_op.f("ix_letters_overdue"))
+        batch_op.drop_index(batch_op.f("ix_letters_mailbox_org_id"))
+        batch_op.drop_index(batch_op.f("ix_letters_assigned_org_id"))
+
+    op.drop_table("letters")
     op.drop_table("document_numbers")
     with op.batch_alter_table("backlogs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_backlogs_stage"))
