@@ -28,6 +28,7 @@ from tests.utils.cases import HISTORIES
 from workflows.appointment.workflow import AppointmentWorkflow
 from workflows.backlog.workflow import BacklogWorkflow
 from workflows.case import CaseWorkflow
+from workflows.mailbox.workflow import MailboxWorkflow
 from workflows.petition.workflow import PetitionWorkflow
 
 RECORDED = {p.stem: p.read_text(encoding="utf-8") for p in sorted(HISTORIES.glob("*.json"))}
@@ -113,7 +114,7 @@ async def test_replay(name: str):
     capture = _Capture()
     # The local activities (deadlines, projection, numbering) are not run: their recorded markers are.
     replayer = Replayer(
-        workflows=[CaseWorkflow, PetitionWorkflow, BacklogWorkflow, AppointmentWorkflow],
+        workflows=[CaseWorkflow, PetitionWorkflow, BacklogWorkflow, AppointmentWorkflow, MailboxWorkflow],
         interceptors=[capture],
     )
     result = await replayer.replay_workflow(history)
