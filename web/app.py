@@ -44,6 +44,7 @@ from web.routes import (
     leader,
     ledger,
     ledger_import,
+    mailbox,
     petition_tracking,
     petitions,
     portal,
@@ -136,6 +137,7 @@ def create_app(
         petition_tracking,
         backlogs,
         reception,
+        mailbox,
     ):
         app.include_router(module.router)
     app.include_router(api_router)

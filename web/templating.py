@@ -22,6 +22,7 @@ from web.deps import csrf_for
 from web.i18n import TEXT, UI_LABELS, event_label, label
 from web.services.backlogs import LEDGER_ROLES as BACKLOG_ROLES
 from web.services.cases import OFFICER_REGISTRARS, SUPERVISORS
+from web.services.mailbox import READERS as MAILBOX_READERS
 from web.timeutil import local, local_date
 from workflows.types import Role
 
@@ -49,6 +50,8 @@ def nav_for(role: Role | None) -> list[NavItem]:
         items.append(NavItem("/petitions/new", TEXT["nav_petition_register"], "petition_register"))
     if role.value in FIGURES_ROLES:
         items.append(NavItem("/petitions/figures", TEXT["nav_petition_figures"], "petition_figures"))
+    if role in MAILBOX_READERS:
+        items.append(NavItem("/mailbox", TEXT["nav_mailbox"], "mailbox"))
     if role.value in BACKLOG_ROLES:
         items.append(NavItem("/backlogs", TEXT["nav_backlogs"], "backlogs"))
     items.append(NavItem("/cases", TEXT["nav_cases"], "cases"))

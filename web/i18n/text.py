@@ -555,6 +555,7 @@ TEXT.update(
         "jz_done": "已{action}",
         "jz_mine": "我的包案",
         "nav_reception": "接访",
+        "nav_mailbox": "局长信箱",
         "rc_bad_times": "结束时间须晚于开始时间",
         "rc_needs_day": "按月接访须选择每月几日",
         "rc_needs_weekday": "按周接访须选择星期几",
