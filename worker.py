@@ -19,6 +19,7 @@ from temporalio.workflow import NondeterminismError
 
 import payloads
 from activities.appointments import AppointmentActivities
+from activities.backlog_rules import BacklogRuleActivities
 from activities.backlogs import BacklogActivities
 from activities.deadlines import DeadlineActivities
 from activities.directory import DirectoryRefresher
@@ -32,6 +33,7 @@ from store.db import create_schema, make_engine
 from workdays import SHANGHAI
 from workflows import search_attributes
 from workflows.appointment.workflow import AppointmentWorkflow
+from workflows.backlog.sweep import BacklogRulesWorkflow
 from workflows.backlog.workflow import BacklogWorkflow
 from workflows.case import CaseWorkflow
 from workflows.mailbox.workflow import MailboxWorkflow
@@ -84,6 +86,7 @@ def build_worker(client: Client, engine: Engine, task_queue: str, *, strict: boo
     backlogs = BacklogActivities(engine)
     appointments = AppointmentActivities(engine)
     letters = LetterActivities(engine)
+    backlog_rules = BacklogRuleActivities(client, engine, task_queue)
     return Worker(
         client,
         task_queue=task_queue,
@@ -94,6 +97,7 @@ def build_worker(client: Client, engine: Engine, task_queue: str, *, strict: boo
             AppointmentWorkflow,
             MailboxWorkflow,
             ReconcileWorkflow,
+            BacklogRulesWorkflow,
         ],
         activities=[
             deadlines.compute_deadline,
@@ -104,6 +108,7 @@ def build_worker(client: Client, engine: Engine, task_queue: str, *, strict: boo
             backlogs.project_backlog,
             appointments.project_appointment,
             letters.project_letter,
+            backlog_rules.designate_by_rule,
         ],
         workflow_failure_exception_types=[NondeterminismError] if strict else [],
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from temporalio import activity
 
 from workflows.appointment.types import AppointmentProjection
-from workflows.backlog.types import BacklogProjection
+from workflows.backlog.types import BacklogProjection, BacklogRuleReport, BacklogRuleRequest
 from workflows.mailbox.types import LetterProjection
 from workflows.petition.types import DocumentNumberRequest, PetitionProjection
 from workflows.types import DeadlineRequest, DeadlineResult, Projection, ReconcileReport, ReconcileRequest
@@ -63,3 +63,9 @@ async def project_appointment(projection: AppointmentProjection) -> bool:
 async def project_letter(projection: LetterProjection) -> bool:
     """A director's-mailbox letter written to the read model (activities.letters)."""
     raise NotImplementedError("run by activities.letters.LetterActivities")
+
+
+@activity.defn(name="designate_by_rule")
+async def designate_by_rule(request: BacklogRuleRequest) -> BacklogRuleReport:
+    """One pass of the 积案 rules (activities.backlog_rules)."""
+    raise NotImplementedError("run by activities.backlog_rules.BacklogRuleActivities")

@@ -56,6 +56,8 @@ from store.petitions import Petition
 from workdays import SHANGHAI
 from workflows.backlog.ids import WORKFLOW_PREFIX as BACKLOG_WORKFLOW_PREFIX
 from workflows.backlog.ids import backlog_workflow_id
+from workflows.backlog.sweep import BacklogRulesWorkflow
+from workflows.backlog.types import BacklogRuleRequest
 from workflows.backlog.workflow import BacklogWorkflow
 from workflows.case import CaseWorkflow
 from workflows.ids import case_number, code_of, workflow_id
@@ -365,17 +367,30 @@ class ReconcileActivities:
 
 
 async def ensure_schedules(client: Client, task_queue: str) -> None:
-    """Creates the reconciler's Temporal Schedules if they are missing (every worker start calls this)."""
+    """Creates the recurring Temporal Schedules if they are missing (every worker start calls this): the
+    reconciler's, and the nightly 积案 rules (`liudan-backlog-rules`, 02:00 Beijing time; its input is the
+    rules, edited on the schedule)."""
     for schedule_id, (spec, request) in SCHEDULES.items():
-        schedule = Schedule(
-            action=ScheduleActionStartWorkflow(
-                ReconcileWorkflow.run, request, id=f"{schedule_id}-run", task_queue=task_queue
-            ),
-            spec=spec,
-            policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+        action = ScheduleActionStartWorkflow(
+            ReconcileWorkflow.run, request, id=f"{schedule_id}-run", task_queue=task_queue
         )
-        try:
-            await client.create_schedule(schedule_id, schedule, rpc_timeout=RPC_TIMEOUT)
-            log.info("created schedule %s", schedule_id)
-        except ScheduleAlreadyRunningError:
-            pass
+        await _ensure(client, schedule_id, spec, action)
+    nightly = ScheduleSpec(
+        calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(2)], minute=[ScheduleRange(0)])],
+        time_zone_name=SHANGHAI.key,
+    )
+    rules = ScheduleActionStartWorkflow(
+        BacklogRulesWorkflow.run, BacklogRuleRequest(), id="liudan-backlog-rules-run", task_queue=task_queue
+    )
+    await _ensure(client, "liudan-backlog-rules", nightly, rules)
+
+
+async def _ensure(
+    client: Client, schedule_id: str, spec: ScheduleSpec, action: ScheduleActionStartWorkflow
+) -> None:
+    schedule = Schedule(action=action, spec=spec, policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP))
+    try:
+        await client.create_schedule(schedule_id, schedule, rpc_timeout=RPC_TIMEOUT)
+        log.info("created schedule %s", schedule_id)
+    except ScheduleAlreadyRunningError:
+        pass

@@ -90,9 +90,15 @@ async def state(handle: WorkflowHandle) -> PetitionSnapshot:
 
 
 async def completed(handle: WorkflowHandle, query: Any = PetitionWorkflow.snapshot) -> Any:
-    """The petition's final state once its workflow has completed. Never `handle.result()` on the
-    time-skipping server: its long poll lets the server skip to timers the petition already cancelled
-    (years ahead), and every later test would then run in the wrong year."""
+    """The workflow's final state (by its `query`) once it has completed."""
+    await finished(handle)
+    return await handle.query(query)
+
+
+async def finished(handle: WorkflowHandle) -> Any:
+    """The workflow's result once it has completed. Never `handle.result()` on a running workflow on the
+    time-skipping server: its long poll lets the server skip to timers already cancelled (years ahead),
+    and every later test would then run in the wrong year. Its status is polled instead."""
     request = DescribeWorkflowExecutionRequest(
         namespace=handle._client.namespace, execution=WorkflowExecution(workflow_id=handle.id)
     )
@@ -100,7 +106,7 @@ async def completed(handle: WorkflowHandle, query: Any = PetitionWorkflow.snapsh
         # The raw call: the SDK's describe() cannot decode the test server's datetime attributes.
         raw = await handle._client.workflow_service.describe_workflow_execution(request)
         if raw.workflow_execution_info.status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-            return await handle.query(query)
+            return await handle.result()
         await asyncio.sleep(0.02)
     raise AssertionError("the workflow did not complete within 5 s")
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
@@ -27,9 +27,10 @@ from tests.utils.cases import (
     keep_history,
     sleep_until,
 )
-from tests.utils.petitions import BUREAU_HEAD, CLERK, UNIT
+from tests.utils.petitions import BUREAU_HEAD, CLERK, UNIT, petition, start_petition, state
 from workflows.backlog.ids import backlog_workflow_id
 from workflows.backlog.policy import BACKLOG
+from workflows.backlog.sweep import BacklogRulesWorkflow
 from workflows.backlog.types import (
     BacklogAssignment,
     BacklogOutcome,
@@ -37,11 +38,13 @@ from workflows.backlog.types import (
     BacklogReason,
     BacklogRegistration,
     BacklogResolution,
+    BacklogRuleRequest,
     BacklogStage,
     Duty,
     ProgressReport,
 )
 from workflows.backlog.workflow import BacklogWorkflow
+from workflows.petition.types import PetitionChannel
 from workflows.types import Actor, DeadlineState, Role
 from workflows.types import DeadlineKind as K
 
@@ -119,3 +122,34 @@ async def test_owned_reported_missed_pressed_and_resolved(
     with Session(engine) as session:
         row = session.get(Backlog, s.code)
         assert row is not None and (row.outcome, row.reports, row.missed_reports) == ("stopped", 2, 1)
+
+
+async def test_the_rules_designate_overdue_repeated_and_handed_down_petitions(
+    time_env: WorkflowEnvironment, client: Client, task_queue: str, engine: Engine
+) -> None:
+    """A pass of the nightly rules: each open petition a rule names becomes 积案 once, by rule."""
+    key = "k-" + uuid.uuid4().hex[:12]
+    repeated = [await start_petition(client, task_queue, petition(petitioner_key=key)) for _ in range(3)]
+    now = await time_env.get_current_time()
+    handed = await start_petition(
+        client, task_queue, petition(channel=PetitionChannel.HANDED_DOWN, handed_down_by="市信访局", handed_down_due=now + timedelta(days=20))
+    )  # fmt: skip
+    quiet = await start_petition(client, task_queue)
+    handle = await client.start_workflow(
+        BacklogRulesWorkflow.run, BacklogRuleRequest(), id=f"rules-{uuid.uuid4()}", task_queue=task_queue
+    )
+    report = await finished(handle)
+    codes = {(await state(h)).code for h in (*repeated, handed)}
+    assert set(report.designated) == codes and (await state(quiet)).code not in report.designated
+    with Session(engine) as session:
+        rows = {b.code: (b.reason, b.by_rule) for b in session.exec(select(Backlog))}
+    assert rows[(await state(handed)).code] == ("handed_down", True)
+    assert {rows[(await state(h)).code] for h in repeated} == {("repeat", True)}
+    again = await finished(
+        await client.start_workflow(
+            BacklogRulesWorkflow.run, BacklogRuleRequest(), id=f"rules-{uuid.uuid4()}", task_queue=task_queue
+        )
+    )
+    assert not set(again.designated) & codes  # once only
+    for code in codes:
+        await client.get_workflow_handle(backlog_workflow_id(code)).terminate("test finished")

@@ -40,6 +40,8 @@ async def test_the_worker_creates_the_schedules(dev_client: Client, task_queue: 
             action = described.schedule.action
             assert isinstance(action, ScheduleActionStartWorkflow)
             assert (action.workflow, action.task_queue) == ("ReconcileWorkflow", task_queue)
+        rules = (await dev_client.get_schedule_handle("liudan-backlog-rules").describe()).schedule.action
+        assert isinstance(rules, ScheduleActionStartWorkflow) and rules.workflow == "BacklogRulesWorkflow"
     finally:
-        for schedule_id in SCHEDULES:
+        for schedule_id in (*SCHEDULES, "liudan-backlog-rules"):
             await dev_client.get_schedule_handle(schedule_id).delete()

@@ -142,3 +142,18 @@ class BacklogProjection:
     new_events: list[TimelineEntry] = field(default_factory=list)
     event_count: int = 0
     force: bool = False
+
+
+@dataclass
+class BacklogRuleRequest:
+    """Which rules designate 积案 on this pass (the Schedule's input: edit it to change them)."""
+
+    rules: list[BacklogReason] = field(
+        default_factory=lambda: [BacklogReason.OVERDUE, BacklogReason.REPEAT, BacklogReason.HANDED_DOWN]
+    )
+    repeat_threshold: int = 3  # this many petitions by the same petitioner (this one included)
+
+
+@dataclass
+class BacklogRuleReport:
+    designated: list[str] = field(default_factory=list)  # petition codes newly designated
