@@ -95,10 +95,10 @@ async def completed(handle: WorkflowHandle, query: Any = PetitionWorkflow.snapsh
     return await handle.query(query)
 
 
-async def finished(handle: WorkflowHandle) -> Any:
-    """The workflow's result once it has completed. Never `handle.result()` on a running workflow on the
-    time-skipping server: its long poll lets the server skip to timers already cancelled (years ahead),
-    and every later test would then run in the wrong year. Its status is polled instead."""
+async def finished(handle: WorkflowHandle, result_type: Any = None) -> Any:
+    """The workflow's result once it has completed, read from its history. Never `handle.result()` on
+    the time-skipping server: its long poll lets the server skip to timers already cancelled (years
+    ahead), even for a workflow that has completed, and every later test then runs in the wrong year."""
     request = DescribeWorkflowExecutionRequest(
         namespace=handle._client.namespace, execution=WorkflowExecution(workflow_id=handle.id)
     )
@@ -106,7 +106,13 @@ async def finished(handle: WorkflowHandle) -> Any:
         # The raw call: the SDK's describe() cannot decode the test server's datetime attributes.
         raw = await handle._client.workflow_service.describe_workflow_execution(request)
         if raw.workflow_execution_info.status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-            return await handle.result()
+            if result_type is None:
+                return None
+            events = (await handle.fetch_history()).events
+            done = next(e for e in events if e.HasField("workflow_execution_completed_event_attributes"))
+            payloads = done.workflow_execution_completed_event_attributes.result.payloads
+            (value,) = await handle._client.data_converter.decode(list(payloads), [result_type])
+            return value
         await asyncio.sleep(0.02)
     raise AssertionError("the workflow did not complete within 5 s")
 
