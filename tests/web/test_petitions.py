@@ -143,6 +143,7 @@ async def test_a_letter_from_the_desk_to_its_conclusion(
     figures = await head_of_bureau.get(f"/petitions/figures?period={today - timedelta(days=40)}..{today}")
     assert figures.status_code == 200, figures.text
     assert 'data-figure="concluded">1<' in figures.text
+    assert 'data-figure="increase">+' in figures.text and 'data-figure="backlog_rate">' in figures.text
     assert re.search(
         r'data-figure="timely_acceptance">100\.0% <span class="muted small">（1/1）', figures.text
     )

@@ -37,6 +37,7 @@ from web.schemas.errors import describe
 from web.security import CSRF_FIELD, seal, unseal
 from web.services.case_page import ContactNotAllowed
 from web.services.cases import CaseUnavailable, DecisionRefused, RegistrationRefused
+from web.services.office_report import office_report
 from web.services.petition_documents import compose, render_pdf
 from web.services.petition_forms import handling_orgs
 from web.services.petition_page import PetitionNotFound, load_petition_page, reveal_petitioner, visible_detail
@@ -130,6 +131,7 @@ def figures(request: Request, engine: EngineDep, templates: TemplatesDep, period
     context = {
         "active": "petition_figures",
         "report": report,
+        "office": office_report(engine, chosen.starts_at, chosen.ends_at),
         "period": chosen,
         "key": key,
         "org": lambda o: names.get(o, o),
