@@ -3,10 +3,11 @@ registered at the bureau's desk and moved on by the same decisions officers send
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -15,6 +16,7 @@ from temporalio.client import Client
 
 from settings import Settings
 from store.petitions import Petition
+from store.reception import ReceptionLevel, ReceptionSchedule, Recurrence
 from web.services.petitions import PetitionInput, decide_petition, get_petition, register_petition
 from workflows.petition.types import (
     DeliveryMethod,
@@ -145,8 +147,31 @@ PETITIONS = [
 ]
 
 
+def seed_reception_schedules(engine: Engine) -> None:
+    """The source documents' reception days: the bureau director on the 5th of each month, a leader on
+    duty every Monday (with a lawyer), and a three-level video appointment every Wednesday."""
+    with Session(engine) as session:
+        if session.exec(select(func.count()).select_from(ReceptionSchedule)).one():
+            return
+        session.add_all(
+            [
+                ReceptionSchedule(title="局长接待日", leader_id="leader-wang", level=ReceptionLevel.COUNTY,
+                                  place="区信访局一楼接待大厅", recurrence=Recurrence.MONTHLY, day_of_month=5,
+                                  start=time(9), end=time(11, 30), capacity=3),
+                ReceptionSchedule(title="领导周一接访", leader_id="leader-li", level=ReceptionLevel.COUNTY,
+                                  place="区群众来访接待中心", recurrence=Recurrence.WEEKLY, weekday=0,
+                                  start=time(9), end=time(12), capacity=2, lawyer_on_duty=True),
+                ReceptionSchedule(title="三级视频约访", leader_id="leader-zhao", level=ReceptionLevel.STATION,
+                                  place="南山镇视频接访室", video=True, recurrence=Recurrence.WEEKLY, weekday=2,
+                                  start=time(14, 30), end=time(17), capacity=2),
+            ]
+        )  # fmt: skip
+        session.commit()
+
+
 async def seed_demo_petitions(settings: Settings, client: Client, engine: Engine) -> int:
-    """Registers the demo petitions unless the district already has petitions."""
+    """Registers the demo petitions (and the reception schedules) unless the district already has them."""
+    await asyncio.to_thread(seed_reception_schedules, engine)
     with Session(engine) as session:
         if session.exec(select(func.count()).select_from(Petition)).one():
             return 0
