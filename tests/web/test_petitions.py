@@ -12,6 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from store.audit import PetitionDataView
 from store.petitions import Petition, PetitionDocumentRow
+from store.reception import ReceptionSchedule
 from tests.utils.web import api_token
 from tests.web.conftest import OpenBrowser
 from workdays import SHANGHAI
@@ -299,3 +300,5 @@ async def test_the_demo_district_has_petitions_at_every_step(app: Any, engine: A
             "xf_unit_accept",
         ]
     )
+    with Session(engine) as session:  # and the reception days the portal shows
+        assert len(session.exec(select(ReceptionSchedule)).all()) == 3
