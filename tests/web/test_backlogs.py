@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,13 +14,14 @@ from sqlmodel import Session
 
 from store.backlogs import Backlog
 from tests.web.conftest import OpenBrowser
-from tests.web.test_petitions import register
+from tests.web.test_petitions import act, register
 from workdays import SHANGHAI
 
 
 async def test_designate_own_report_resolve_and_count(browser: OpenBrowser, engine: Any) -> None:
     desk = await browser("xf-clerk")
     code, _ = await register(desk, title="征地补偿多年未决")
+    await act(desk, code, "xf_transfer", org_id="dp-zhujian", mode="transfer", delivery="mail")
     head = await browser("xf-head")
     page = await head.get(f"/petitions/{code}")
     assert 'data-action="designate"' in page.text
@@ -80,4 +82,9 @@ async def test_designate_own_report_resolve_and_count(browser: OpenBrowser, engi
     figures = await supervision.get(f"/backlogs?period={period}")
     for name, value in (("added", "1"), ("resolved", "1"), ("stock_at_end", "0"), ("rate", "100.0%")):
         assert f'data-figure="{name}">{value}<' in figures.text, name
+    # and per handling unit: the unit it was transferred to
+    assert re.search(
+        r'data-org="dp-zhujian"><td>区住建局</td><td>0</td><td>1</td><td>1</td><td>0</td><td>100.0%',
+        figures.text,
+    )
     assert (await (await browser("community-qinghe")).get("/backlogs")).status_code == 403

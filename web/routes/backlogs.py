@@ -24,6 +24,7 @@ from web.services.backlogs import (
     LEDGER_ROLES,
     LedgerFilters,
     backlog_figures,
+    backlog_figures_by_org,
     backlog_row,
     decide_backlog,
     designate,
@@ -81,6 +82,7 @@ def backlog_ledger(
         "stages": list(BacklogStage),
         "reasons": list(BacklogReason),
         "figures": backlog_figures(engine, chosen.starts_at, chosen.ends_at),
+        "by_org": backlog_figures_by_org(engine, chosen.starts_at, chosen.ends_at),
         "period": chosen,
         "key": key,
     }

@@ -246,3 +246,12 @@ def backlog_figures(engine: Engine, start: datetime, end: datetime, org_id: str 
         ),
         stock_at_end=count(*open_at(end)),
     )
+
+
+def backlog_figures_by_org(
+    engine: Engine, start: datetime, end: datetime
+) -> list[tuple[str, BacklogFigures]]:
+    """The same figures for each handling unit that has ever had a 积案, by org id."""
+    with Session(engine) as session:
+        orgs = sorted({o for o in session.exec(select(Backlog.org_id)).all() if o})
+    return [(org, backlog_figures(engine, start, end, org)) for org in orgs]
