@@ -45,7 +45,6 @@ with workflow.unsafe.imports_passed_through():
         CaseSnapshot,
         Deadline,
         DeadlineKind,
-        DeadlineState,
         DecisionResult,
         RecomputeDeadlines,
         Reprojection,
@@ -167,12 +166,7 @@ class CaseWorkflow(ProcessEngine):
             transition = DECISIONS[action].transition
             assert transition is not None
             effects = transition(self._s, d, workflow.now())
-            self._record(action.value, d.actor, effects.note, public=effects.public)
-            self._close(effects.close, DeadlineState.MET)
-            self._close(effects.cancel, DeadlineState.CANCELLED)
-            await self._open(effects.open)
-            projected = await self._commit()
-            return self._result(projected)
+            return self._result(await self._carry_out(action.value, d.actor, effects))
 
     def _expired(self, d: Deadline) -> tuple[str, Effects]:
         effects = transitions.on_overdue(self._s, d.kind, workflow.now())

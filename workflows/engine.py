@@ -72,6 +72,7 @@ class ProcessEngine:
     CLOCK_LABELS: ClassVar[Mapping[DeadlineKind, str]]
     # The local activity that writes this process's read model (its input is `_projection`).
     PROJECT: ClassVar[Callable[..., Any]] = api.project_case
+    PROJECTION: ClassVar[type[Any]] = Projection  # its input's dataclass
     OVERDUE_KINDS: ClassVar[tuple[DeadlineKind, ...]]
     _s: Any
 
@@ -88,7 +89,7 @@ class ProcessEngine:
     def _projection(self, new_events: list[TimelineEntry], force: bool) -> Any:
         """The projection activity's input: the state without its timeline, the events since the
         last write, and the timeline's length (events past it were never recorded)."""
-        return Projection(
+        return self.PROJECTION(
             snapshot=dataclasses.replace(self._s, timeline=[]),
             new_events=new_events,
             event_count=len(self._s.timeline),
@@ -176,6 +177,15 @@ class ProcessEngine:
         if getattr(self._s, "returns", 0) and workflow.patched(PATCH_RETURN_RESTARTS):
             return False
         return True
+
+    async def _carry_out(self, action: str, actor: Actor, effects: Effects) -> bool:
+        """What every decision does once its transition ran (under the lock): the timeline entry, the
+        clocks it closes, cancels and opens, and the commit; whether the read model was written."""
+        self._record(action, actor, effects.note, public=effects.public)
+        self._close(effects.close, DeadlineState.MET)
+        self._close(effects.cancel, DeadlineState.CANCELLED)
+        await self._open(effects.open)
+        return await self._commit()
 
     def _close(self, kinds: tuple[DeadlineKind, ...], how: DeadlineState) -> None:
         """Stops these running clocks: met (the work was done) or cancelled (superseded). A clock that

@@ -37,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.engine import SYSTEM, ProcessEngine, declare_updates
     from workflows.rules import actor_problem, text_field, text_problem
     from workflows.transitions import Effects
-    from workflows.types import Actor, Deadline, Role, TimelineEntry
+    from workflows.types import Actor, Deadline, Role
 
 # Who records a reception: the leader received, their office, the petition desk, admins.
 RECORDERS = (Role.LEADER, Role.PETITION_CLERK, Role.PETITION_HEAD, Role.ADMIN)
@@ -84,6 +84,7 @@ def refusal(action: AppointmentAction, d: Any, s: AppointmentSnapshot) -> str | 
 class AppointmentWorkflow(ProcessEngine):
     CLOCK_LABELS = MappingProxyType({})  # no deadline clocks: its own two timers
     OVERDUE_KINDS = ()
+    PROJECTION = AppointmentProjection
     PROJECT = api.project_appointment
     _s: AppointmentSnapshot
 
@@ -179,14 +180,6 @@ class AppointmentWorkflow(ProcessEngine):
     def _result(self, projected: bool) -> Any:
         s = self._s
         return AppointmentResult(s.code, s.version, s.status, projected)
-
-    def _projection(self, new_events: list[TimelineEntry], force: bool) -> AppointmentProjection:
-        return AppointmentProjection(
-            snapshot=dataclasses.replace(self._s, timeline=[]),
-            new_events=new_events,
-            event_count=len(self._s.timeline),
-            force=force,
-        )
 
     def _expired(self, d: Deadline) -> tuple[str, Effects]:
         raise NotImplementedError("an appointment has no deadline clocks")

@@ -39,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.directory import current as current_directory
     from workflows.engine import ProcessEngine, declare_updates
     from workflows.transitions import Effects, OpenClock
-    from workflows.types import Deadline, DeadlineKind, DeadlineState, Reprojection, Role, TimelineEntry
+    from workflows.types import Deadline, DeadlineKind, Reprojection, Role
 
 CLOCK_LABELS = {
     DeadlineKind.BACKLOG_ASSIGN: "落实包案期限",
@@ -62,6 +62,7 @@ class _Declared:
 class BacklogWorkflow(ProcessEngine):
     CLOCK_LABELS = CLOCK_LABELS
     OVERDUE_KINDS = transitions.KINDS
+    PROJECTION = BacklogProjection
     PROJECT = api.project_backlog
     _s: BacklogSnapshot
 
@@ -123,24 +124,12 @@ class BacklogWorkflow(ProcessEngine):
             if problem:
                 raise ApplicationError(problem, type="StageMismatch", non_retryable=True)
             effects = BACKLOG_DECISIONS[action].transition(self._s, d, workflow.now())
-            self._record(action.value, d.actor, effects.note, public=effects.public)
-            self._close(effects.close, DeadlineState.MET)
-            self._close(effects.cancel, DeadlineState.CANCELLED)
-            await self._open(effects.open)
-            result: BacklogResult = self._result(await self._commit())
+            result: BacklogResult = self._result(await self._carry_out(action.value, d.actor, effects))
             return result
 
     def _result(self, projected: bool) -> Any:
         s = self._s
         return BacklogResult(s.code, s.version, s.stage, list(s.holder_org_ids), s.holder_role, projected)
-
-    def _projection(self, new_events: list[TimelineEntry], force: bool) -> BacklogProjection:
-        return BacklogProjection(
-            snapshot=dataclasses.replace(self._s, timeline=[]),
-            new_events=new_events,
-            event_count=len(self._s.timeline),
-            force=force,
-        )
 
     def _expired(self, d: Deadline) -> tuple[str, Effects]:
         return transitions.on_expiry(self._s, d.kind, workflow.now())

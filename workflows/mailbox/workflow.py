@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
         LetterStage,
     )
     from workflows.transitions import Effects, OpenClock
-    from workflows.types import Deadline, DeadlineKind, DeadlineState, Role, TimelineEntry
+    from workflows.types import Deadline, DeadlineKind, Role
 
 CLOCK_LABELS = {
     DeadlineKind.MAILBOX_REVIEW: "拟办期限",
@@ -57,6 +57,7 @@ class _Declared:
 class MailboxWorkflow(ProcessEngine):
     CLOCK_LABELS = CLOCK_LABELS
     OVERDUE_KINDS = rules.OVERDUE_KINDS
+    PROJECTION = LetterProjection
     PROJECT = api.project_letter
     _s: LetterSnapshot
 
@@ -104,24 +105,12 @@ class MailboxWorkflow(ProcessEngine):
             if problem:
                 raise ApplicationError(problem, type="StageMismatch", non_retryable=True)
             effects = LETTER_DECISIONS[action].transition(self._s, d, workflow.now())
-            self._record(action.value, d.actor, effects.note, public=effects.public)
-            self._close(effects.close, DeadlineState.MET)
-            self._close(effects.cancel, DeadlineState.CANCELLED)
-            await self._open(effects.open)
-            result: LetterResult = self._result(await self._commit())
+            result: LetterResult = self._result(await self._carry_out(action.value, d.actor, effects))
             return result
 
     def _result(self, projected: bool) -> Any:
         s = self._s
         return LetterResult(s.code, s.version, s.stage, list(s.holder_org_ids), s.holder_role, projected)
-
-    def _projection(self, new_events: list[TimelineEntry], force: bool) -> LetterProjection:
-        return LetterProjection(
-            snapshot=dataclasses.replace(self._s, timeline=[]),
-            new_events=new_events,
-            event_count=len(self._s.timeline),
-            force=force,
-        )
 
     def _expired(self, d: Deadline) -> tuple[str, Effects]:
         return rules.on_expiry(self._s, d.kind, workflow.now())

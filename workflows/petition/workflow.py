@@ -22,7 +22,6 @@ activity, recorded in history, so a replay never numbers it again.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from datetime import datetime
 from typing import Any
 
@@ -49,11 +48,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.types import (
         Deadline,
         DeadlineKind,
-        DeadlineState,
         RecomputeDeadlines,
         Reprojection,
         Role,
-        TimelineEntry,
     )
 
 K = DeadlineKind
@@ -76,6 +73,7 @@ CLOCK_LABELS = {
 class PetitionWorkflow(ProcessEngine):
     CLOCK_LABELS = CLOCK_LABELS
     OVERDUE_KINDS = transitions.OVERDUE_KINDS
+    PROJECTION = PetitionProjection
     PROJECT = api.project_petition
     _s: PetitionSnapshot
 
@@ -160,11 +158,7 @@ class PetitionWorkflow(ProcessEngine):
             self._issued = ""
             if effects.issue is not None:
                 await self._number(effects.issue)
-            self._record(action.value, d.actor, effects.note, public=effects.public)
-            self._close(effects.close, DeadlineState.MET)
-            self._close(effects.cancel, DeadlineState.CANCELLED)
-            await self._open(effects.open)
-            result: PetitionResult = self._result(await self._commit())
+            result: PetitionResult = self._result(await self._carry_out(action.value, d.actor, effects))
             return result
 
     async def _number(self, doc: Any) -> None:
@@ -191,14 +185,6 @@ class PetitionWorkflow(ProcessEngine):
             holder_role=s.holder_role,
             projected=projected,
             document_id=self._issued,
-        )
-
-    def _projection(self, new_events: list[TimelineEntry], force: bool) -> PetitionProjection:
-        return PetitionProjection(
-            snapshot=dataclasses.replace(self._s, timeline=[]),
-            new_events=new_events,
-            event_count=len(self._s.timeline),
-            force=force,
         )
 
     def _expired(self, d: Deadline) -> tuple[str, Effects]:
