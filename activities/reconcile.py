@@ -47,10 +47,12 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.backlogs import BacklogActivities, stored_backlog_version
+from activities.letters import LetterActivities, stored_letter_version
 from activities.petitions import PetitionActivities, stored_petition_version
 from activities.projection import ProjectionActivities, stored_version
 from store.backlogs import Backlog
 from store.codes import advance_counter
+from store.letters import Letter
 from store.models import Case
 from store.petitions import Petition
 from workdays import SHANGHAI
@@ -61,6 +63,9 @@ from workflows.backlog.types import BacklogRuleRequest
 from workflows.backlog.workflow import BacklogWorkflow
 from workflows.case import CaseWorkflow
 from workflows.ids import case_number, code_of, workflow_id
+from workflows.mailbox.ids import WORKFLOW_PREFIX as LETTER_WORKFLOW_PREFIX
+from workflows.mailbox.ids import letter_workflow_id
+from workflows.mailbox.workflow import MailboxWorkflow
 from workflows.petition.ids import WORKFLOW_PREFIX as PETITION_WORKFLOW_PREFIX
 from workflows.petition.ids import petition_workflow_id
 from workflows.petition.workflow import PetitionWorkflow
@@ -149,6 +154,23 @@ def _backlog_codes(engine: Engine, changed_since: datetime | None, open_only: bo
         return sorted(session.exec(query).all())
 
 
+def _letter_codes(engine: Engine, changed_since: datetime | None, open_only: bool) -> list[str]:
+    with Session(engine) as session:
+        query = select(Letter.code)
+        if changed_since is not None:
+            query = query.where(
+                func.coalesce(col(Letter.updated_at), col(Letter.received_at)) >= changed_since
+            )
+        if open_only:
+            query = query.where(col(Letter.closed_at).is_(None))
+        return sorted(session.exec(query).all())
+
+
+def _letter_code(workflow_id: str) -> str | None:
+    code = workflow_id.removeprefix(LETTER_WORKFLOW_PREFIX)
+    return code if code != workflow_id and case_number(code) else None
+
+
 def _backlog_code(workflow_id: str) -> str | None:
     code = workflow_id.removeprefix(BACKLOG_WORKFLOW_PREFIX)
     return code if code != workflow_id and case_number(code) else None
@@ -186,7 +208,16 @@ BACKLOGS = Process(
     lambda engine, snap, seen: BacklogActivities(engine).replace(snap, seen),
     _backlog_codes,
 )
-PROCESSES = (CASES, PETITIONS, BACKLOGS)
+LETTERS = Process(
+    "letter",
+    MailboxWorkflow,
+    letter_workflow_id,
+    _letter_code,
+    stored_letter_version,
+    lambda engine, snap, seen: LetterActivities(engine).replace(snap, seen),
+    _letter_codes,
+)
+PROCESSES = (CASES, PETITIONS, BACKLOGS, LETTERS)
 
 
 class Reconciler:
