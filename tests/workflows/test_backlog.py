@@ -60,7 +60,11 @@ async def _start(client: Client, task_queue: str) -> Any:
         BacklogWorkflow.run, reg, id=backlog_workflow_id(reg.code), task_queue=task_queue
     )
     _started.append(handle)
-    return handle
+    for _ in range(250):  # the run's first commit: designated, its first clock open
+        if (await handle.query(BacklogWorkflow.snapshot)).version > 0:
+            return handle
+        await asyncio.sleep(0.02)
+    raise AssertionError("the backlog case did not start within 5 s")
 
 
 async def test_owned_reported_missed_pressed_and_resolved(
