@@ -38,6 +38,43 @@ class AppointmentActivities:
             session.commit()
         return True
 
+    def replace(self, a: AppointmentSnapshot, expected_version: int | None) -> bool:
+        """The whole appointment from Temporal if the stored version is still the one the caller saw;
+        True when the read model differed and was rewritten (the reconciler and rebuild)."""
+        with Session(self._engine) as session:
+            if session.get_bind().dialect.name == "sqlite":
+                session.execute(text("BEGIN IMMEDIATE"))
+            row = session.exec(
+                select(Appointment).where(Appointment.code == a.code).with_for_update()
+            ).first()
+            if (row.version if row is not None else None) != expected_version:
+                return False
+            before = _state(session, a.code)
+            write_appointment(session, row, a)
+            session.flush()
+            if _state(session, a.code) == before:
+                session.rollback()
+                return False
+            session.commit()
+        return True
+
+
+def stored_appointment_version(engine: Engine, code: str) -> int | None:
+    with Session(engine) as session:
+        row = session.get(Appointment, code)
+        return row.version if row is not None else None
+
+
+def _state(session: Session, code: str) -> tuple[object, ...]:
+    row = session.get(Appointment, code)
+    record = session.exec(select(ReceptionRecord).where(ReceptionRecord.appointment_code == code)).first()
+    seats = session.exec(select(AppointmentSeat).where(AppointmentSeat.code == code)).all()
+    return (
+        row.model_dump() if row else None,
+        {k: v for k, v in record.model_dump().items() if k != "id"} if record else None,
+        [s.released for s in seats],
+    )
+
 
 def write_appointment(session: Session, row: Appointment | None, a: AppointmentSnapshot) -> None:
     reg = a.registration

@@ -46,6 +46,7 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.appointments import AppointmentActivities, stored_appointment_version
 from activities.backlogs import BacklogActivities, stored_backlog_version
 from activities.letters import LetterActivities, stored_letter_version
 from activities.petitions import PetitionActivities, stored_petition_version
@@ -55,7 +56,11 @@ from store.codes import advance_counter
 from store.letters import Letter
 from store.models import Case
 from store.petitions import Petition
+from store.reception import Appointment
 from workdays import SHANGHAI
+from workflows.appointment.ids import WORKFLOW_PREFIX as APPOINTMENT_WORKFLOW_PREFIX
+from workflows.appointment.ids import appointment_workflow_id
+from workflows.appointment.workflow import AppointmentWorkflow
 from workflows.backlog.ids import WORKFLOW_PREFIX as BACKLOG_WORKFLOW_PREFIX
 from workflows.backlog.ids import backlog_workflow_id
 from workflows.backlog.sweep import BacklogRulesWorkflow
@@ -154,6 +159,23 @@ def _backlog_codes(engine: Engine, changed_since: datetime | None, open_only: bo
         return sorted(session.exec(query).all())
 
 
+def _appointment_codes(engine: Engine, changed_since: datetime | None, open_only: bool) -> list[str]:
+    with Session(engine) as session:
+        query = select(Appointment.code)
+        if changed_since is not None:
+            query = query.where(
+                func.coalesce(col(Appointment.updated_at), col(Appointment.booked_at)) >= changed_since
+            )
+        if open_only:
+            query = query.where(col(Appointment.closed_at).is_(None))
+        return sorted(session.exec(query).all())
+
+
+def _appointment_code(workflow_id: str) -> str | None:
+    code = workflow_id.removeprefix(APPOINTMENT_WORKFLOW_PREFIX)
+    return code if code != workflow_id and case_number(code) else None
+
+
 def _letter_codes(engine: Engine, changed_since: datetime | None, open_only: bool) -> list[str]:
     with Session(engine) as session:
         query = select(Letter.code)
@@ -217,7 +239,16 @@ LETTERS = Process(
     lambda engine, snap, seen: LetterActivities(engine).replace(snap, seen),
     _letter_codes,
 )
-PROCESSES = (CASES, PETITIONS, BACKLOGS, LETTERS)
+APPOINTMENTS = Process(
+    "appointment",
+    AppointmentWorkflow,
+    appointment_workflow_id,
+    _appointment_code,
+    stored_appointment_version,
+    lambda engine, snap, seen: AppointmentActivities(engine).replace(snap, seen),
+    _appointment_codes,
+)
+PROCESSES = (CASES, PETITIONS, BACKLOGS, LETTERS, APPOINTMENTS)
 
 
 class Reconciler:

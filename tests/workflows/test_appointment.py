@@ -8,12 +8,14 @@ from datetime import time, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from activities.reconcile import APPOINTMENTS, Reconciler
 from store.reception import Appointment, ReceptionLevel, ReceptionRecord, ReceptionSchedule, Recurrence
 from tests.utils.cases import LEADER, OTHER_LEADER, RESIDENT, _started, keep_history, sleep_until
 from tests.utils.petitions import completed
@@ -80,6 +82,24 @@ async def test_reminded_then_received(
             select(ReceptionRecord).where(ReceptionRecord.appointment_code == final.code)
         ).all()
     assert [(r.people, r.lawyer_present, r.outcome) for r in records] == [(3, True, "answered")]
+    # Lost, the booking and the reception it became are rewritten from Temporal by the reconciler.
+    with Session(engine) as session:
+        session.execute(delete(ReceptionRecord).where(ReceptionRecord.appointment_code == final.code))  # type: ignore[arg-type]
+        session.execute(delete(Appointment).where(Appointment.code == final.code))  # type: ignore[arg-type]
+        session.commit()
+    reconciler = Reconciler(client, engine, APPOINTMENTS)
+    assert await reconciler.reconcile_case(final.code) == "repaired"
+    assert await reconciler.reconcile_case(final.code) == "same"
+    with Session(engine) as session:
+        assert session.get(Appointment, final.code) is not None
+        assert (
+            len(
+                session.exec(
+                    select(ReceptionRecord).where(ReceptionRecord.appointment_code == final.code)
+                ).all()
+            )
+            == 1
+        )
     await keep_history(h, "appointment_reminded_received")
 
 
