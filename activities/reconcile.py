@@ -135,72 +135,30 @@ def _read_model_codes(engine: Engine, changed_since: datetime | None, open_only:
         return sorted(session.exec(query).all())
 
 
-def _petition_codes(engine: Engine, changed_since: datetime | None, open_only: bool) -> list[str]:
-    with Session(engine) as session:
-        query = select(Petition.code)
-        if changed_since is not None:
-            query = query.where(
-                func.coalesce(col(Petition.updated_at), col(Petition.received_at)) >= changed_since
-            )
-        if open_only:
-            query = query.where(col(Petition.closed_at).is_(None))
-        return sorted(session.exec(query).all())
+def _codes_of(model: Any, created: Any) -> Callable[[Engine, datetime | None, bool], list[str]]:
+    """A process's read-model codes: changed since a moment (its last write, else its creation), or
+    still open (no `closed_at`)."""
+
+    def codes(engine: Engine, changed_since: datetime | None, open_only: bool) -> list[str]:
+        with Session(engine) as session:
+            query = select(model.code)
+            if changed_since is not None:
+                query = query.where(func.coalesce(col(model.updated_at), col(created)) >= changed_since)
+            if open_only:
+                query = query.where(col(model.closed_at).is_(None))
+            return sorted(session.exec(query).all())
+
+    return codes
 
 
-def _backlog_codes(engine: Engine, changed_since: datetime | None, open_only: bool) -> list[str]:
-    with Session(engine) as session:
-        query = select(Backlog.code)
-        if changed_since is not None:
-            query = query.where(
-                func.coalesce(col(Backlog.updated_at), col(Backlog.designated_at)) >= changed_since
-            )
-        if open_only:
-            query = query.where(col(Backlog.closed_at).is_(None))
-        return sorted(session.exec(query).all())
+def _code_after(prefix: str) -> Callable[[str], str | None]:
+    """The code in a workflow id `<prefix><code>`, or None for any other workflow."""
 
+    def code_of_id(workflow_id: str) -> str | None:
+        code = workflow_id.removeprefix(prefix)
+        return code if code != workflow_id and case_number(code) else None
 
-def _appointment_codes(engine: Engine, changed_since: datetime | None, open_only: bool) -> list[str]:
-    with Session(engine) as session:
-        query = select(Appointment.code)
-        if changed_since is not None:
-            query = query.where(
-                func.coalesce(col(Appointment.updated_at), col(Appointment.booked_at)) >= changed_since
-            )
-        if open_only:
-            query = query.where(col(Appointment.closed_at).is_(None))
-        return sorted(session.exec(query).all())
-
-
-def _appointment_code(workflow_id: str) -> str | None:
-    code = workflow_id.removeprefix(APPOINTMENT_WORKFLOW_PREFIX)
-    return code if code != workflow_id and case_number(code) else None
-
-
-def _letter_codes(engine: Engine, changed_since: datetime | None, open_only: bool) -> list[str]:
-    with Session(engine) as session:
-        query = select(Letter.code)
-        if changed_since is not None:
-            query = query.where(
-                func.coalesce(col(Letter.updated_at), col(Letter.received_at)) >= changed_since
-            )
-        if open_only:
-            query = query.where(col(Letter.closed_at).is_(None))
-        return sorted(session.exec(query).all())
-
-
-def _letter_code(workflow_id: str) -> str | None:
-    code = workflow_id.removeprefix(LETTER_WORKFLOW_PREFIX)
-    return code if code != workflow_id and case_number(code) else None
-
-
-def _backlog_code(workflow_id: str) -> str | None:
-    code = workflow_id.removeprefix(BACKLOG_WORKFLOW_PREFIX)
-    return code if code != workflow_id and case_number(code) else None
-
-
-def _petition_code(workflow_id: str) -> str | None:
-    code = workflow_id.removeprefix(PETITION_WORKFLOW_PREFIX)
-    return code if code != workflow_id and case_number(code) else None
+    return code_of_id
 
 
 CASES = Process(
@@ -216,37 +174,37 @@ PETITIONS = Process(
     "petition",
     PetitionWorkflow,
     petition_workflow_id,
-    _petition_code,
+    _code_after(PETITION_WORKFLOW_PREFIX),
     stored_petition_version,
     lambda engine, snap, seen: PetitionActivities(engine).replace(snap, seen),
-    _petition_codes,
+    _codes_of(Petition, Petition.received_at),
 )
 BACKLOGS = Process(
     "backlog",
     BacklogWorkflow,
     backlog_workflow_id,
-    _backlog_code,
+    _code_after(BACKLOG_WORKFLOW_PREFIX),
     stored_backlog_version,
     lambda engine, snap, seen: BacklogActivities(engine).replace(snap, seen),
-    _backlog_codes,
+    _codes_of(Backlog, Backlog.designated_at),
 )
 LETTERS = Process(
     "letter",
     MailboxWorkflow,
     letter_workflow_id,
-    _letter_code,
+    _code_after(LETTER_WORKFLOW_PREFIX),
     stored_letter_version,
     lambda engine, snap, seen: LetterActivities(engine).replace(snap, seen),
-    _letter_codes,
+    _codes_of(Letter, Letter.received_at),
 )
 APPOINTMENTS = Process(
     "appointment",
     AppointmentWorkflow,
     appointment_workflow_id,
-    _appointment_code,
+    _code_after(APPOINTMENT_WORKFLOW_PREFIX),
     stored_appointment_version,
     lambda engine, snap, seen: AppointmentActivities(engine).replace(snap, seen),
-    _appointment_codes,
+    _codes_of(Appointment, Appointment.booked_at),
 )
 PROCESSES = (CASES, PETITIONS, BACKLOGS, LETTERS, APPOINTMENTS)
 
