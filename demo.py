@@ -360,7 +360,7 @@ def _steps(c: DemoCase, scenario: str) -> list[tuple[Action, object]]:
                 Action.RESOLVE_LOCALLY,
                 LocalResolution(cm, "社区组织物业当天处理完毕，已回访群众。", "社区主任"),
             ),
-            (Action.RATE, RatingDecision(RESIDENT, RatingValue.SATISFIED, "社区处理很及时")),
+            (Action.RATE, RatingDecision(RESIDENT, RatingValue.SATISFIED, "社区处理很及时", solved=True)),
         ]
     if scenario == "withdrawn":
         return [(Action.WITHDRAW, Withdrawal(RESIDENT, "问题已自行解决"))]
@@ -411,10 +411,13 @@ def _steps(c: DemoCase, scenario: str) -> list[tuple[Action, object]]:
         comment = "问题没有根本解决" if value == RatingValue.DISSATISFIED else "处理及时，态度很好"
         if scenario == "average":
             steps.append(
-                (Action.RATE, RatingDecision(cm, value, "回访时群众表示基本满意", RatingChannel.PHONE))
+                (
+                    Action.RATE,
+                    RatingDecision(cm, value, "回访时群众表示基本满意", RatingChannel.PHONE, solved=True),
+                )
             )
         else:
-            steps.append((Action.RATE, RatingDecision(RESIDENT, value, comment)))
+            steps.append((Action.RATE, RatingDecision(RESIDENT, value, comment, solved=True)))
     if scenario == "reopened":
         due = datetime.now(UTC) + timedelta(days=7)
         steps.append((Action.REOPEN, ReviewDecision(leader(c.street), "群众不满意，责令重新办理", due)))

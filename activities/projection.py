@@ -34,7 +34,7 @@ from store.models import Case, CaseDepartment, CaseEvent, InboxItem, Rating
 from workflows.ids import workflow_id
 from workflows.tasks import open_tasks
 from workflows.transitions import ESCALATING, running_deadline
-from workflows.types import CaseSnapshot, DeadlineKind, Projection, TimelineEntry
+from workflows.types import CaseSnapshot, DeadlineKind, Outcome, Projection, RatingValue, Role, TimelineEntry
 
 log = logging.getLogger("liudan.projection")
 # Errors that say the data itself breaks the schema: retrying cannot help.
@@ -158,7 +158,7 @@ def _fill_case(row: Case, s: CaseSnapshot) -> None:
     row.urgency = s.urgency.value if s.urgency else None
     row.difficulty = s.difficulty.value if s.difficulty else None
     row.stage = s.stage.value
-    row.outcome = s.outcome.value if s.outcome else None
+    row.outcome = recorded_outcome(s)
     row.holder_org_ids = " ".join(s.holder_org_ids)
     row.holder_role = s.holder_role.value if s.holder_role else None
     row.community_org_id, row.street_org_id = reg.community_org_id, reg.street_org_id
@@ -181,10 +181,19 @@ def _fill_case(row: Case, s: CaseSnapshot) -> None:
     row.leader_in_charge = s.leader_in_charge
     row.returns, row.extensions_granted, row.reopened = s.returns, s.extensions_granted, s.reopened
     row.rating = s.ratings[-1].value.value if s.ratings else None
+    row.callback_failures = getattr(s, "callback_failures", 0)
     row.result = s.result
     row.reported_at, row.signed_at = s.reported_at, s.signed_at
     row.dispatched_at, row.completed_at, row.closed_at = s.dispatched_at, s.completed_at, s.closed_at
     row.updated_at = s.updated_at
+
+
+def recorded_outcome(s: CaseSnapshot) -> str | None:
+    """The outcome as the read model labels it. A case the leader closed after a dissatisfied rating
+    recorded RESOLVED before `PATCH_DISSATISFIED_CLOSE`; its last rating says what it was (不满意结案)."""
+    if s.outcome == Outcome.RESOLVED and s.ratings and s.ratings[-1].value == RatingValue.DISSATISFIED:
+        return Outcome.CLOSED_DISSATISFIED.value
+    return s.outcome.value if s.outcome else None
 
 
 def _last_dispatch(s: CaseSnapshot) -> list[Any]:
@@ -269,6 +278,8 @@ def _write_ratings(session: Session, s: CaseSnapshot) -> None:
         )
         row.value, row.comment, row.channel = r.value.value, r.comment, r.channel.value
         row.by_role, row.at = r.by_role.value, r.at
+        row.by_user_id = r.by_user_id if r.by_role != Role.RESIDENT else ""
+        row.solved = r.solved
         row.street_org_id, row.lead_department_id = s.registration.street_org_id, lead
         session.add(row)
 

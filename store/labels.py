@@ -42,17 +42,26 @@ DIFFICULTY = {
 # The workflow's refusals name stages with the same words.
 STAGE = dict(STAGE_NAMES)
 OUTCOME = {
-    Outcome.RESOLVED: "已解决",
+    # Closed after the resident rated (满意 / 基本满意). Whether the matter is solved is the resident's
+    # own answer (SOLVED), never inferred from the outcome.
+    Outcome.RESOLVED: "评价办结",
+    Outcome.CLOSED_DISSATISFIED: "不满意结案",
+    Outcome.UNREACHABLE: "回访无法联系",
     Outcome.NOT_RATED: "未评价",
     Outcome.UNREASONABLE: "不合理诉求（已政策解释）",
     Outcome.WITHDRAWN: "群众撤回",
 }
 RATING = {
     RatingValue.SATISFIED: "满意",
-    RatingValue.AVERAGE: "一般",
+    RatingValue.AVERAGE: "基本满意",
     RatingValue.DISSATISFIED: "不满意",
     Outcome.NOT_RATED: "未评价",
 }
+# 是否解决: the resident's answer at the rating (None: rated before the question was asked).
+# Keyed as forms send it ("true" / "false").
+SOLVED = {"true": "已解决", "false": "未解决"}
+
+
 # A case's supervision (督办): the level it reached, and at level 1 whether the leader has acted yet.
 SUPERVISION = {"0": "否", "1": "领导督办", "2": "纪工委督办", "pending": "待领导督办"}
 
@@ -64,6 +73,7 @@ STORED_LABELS: dict[str, dict[str, str]] = {
     "stage": STAGE,
     "outcome": OUTCOME,
     "rating": RATING,
+    "solved": SOLVED,
     "supervision": SUPERVISION,
 }
 

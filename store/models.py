@@ -124,6 +124,7 @@ class Case(SQLModel, table=True):
     extensions_granted: int = 0
     reopened: int = 0
     rating: str | None = Field(default=None, max_length=20)
+    callback_failures: int = 0  # 回访未联系上 in the current rating window
     result: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     received_at: datetime = Field(sa_type=UTCDateTime)
     reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -201,9 +202,11 @@ class Rating(SQLModel, table=True):
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     channel: str = Field(max_length=20)
     by_role: str = Field(max_length=20)
+    by_user_id: str = Field(default="", max_length=64)  # who called or visited (回访); "" the resident
     at: datetime = Field(sa_type=UTCDateTime)
     street_org_id: str = Field(default="", max_length=64)
     lead_department_id: str | None = Field(default=None, max_length=64)
+    solved: bool | None = None  # 是否解决, the resident's answer; None in ratings from before it was asked
 
 
 class CalendarYear(SQLModel, table=True):

@@ -21,6 +21,7 @@ from workflows.transitions import Effects
 from workflows.types import (
     AcceptDecision,
     Action,
+    CallbackFailure,
     CaseSnapshot,
     DispatchDecision,
     Escalation,
@@ -114,6 +115,13 @@ DECISIONS: dict[Action, Decision] = {
         ),
         Decision(Action.TAKE_CHARGE, TakeCharge, Rule(_ANYTIME, who.leader), t.take_charge, "领导包案"),
         Decision(Action.RATE, RatingDecision, Rule((Stage.RATE,), who.rater), t.rate, "评价"),
+        Decision(
+            Action.CALLBACK_FAILED,
+            CallbackFailure,
+            Rule((Stage.RATE,), who.callback_officer),
+            t.callback_failed,
+            "回访未联系上",
+        ),
         Decision(Action.REOPEN, ReviewDecision, Rule((Stage.REVIEW,), who.leader), t.reopen, "重办"),
         Decision(
             Action.CLOSE_AFTER_REVIEW,

@@ -19,6 +19,7 @@ from workflows.types import (
     AcceptDecision,
     Action,
     Actor,
+    CallbackFailure,
     CaseSnapshot,
     DeadlineKind,
     DeadlineState,
@@ -236,6 +237,10 @@ def payload_problem(action: Action, d: Any, snap: CaseSnapshot, now: datetime) -
         if d.actor.role != Role.RESIDENT and d.channel == RatingChannel.PORTAL:
             return "工作人员代为评价须注明电话询问或上门回访"
         return text_field(d.comment, "不满意的原因", required=d.value == RatingValue.DISSATISFIED)
+    if isinstance(d, CallbackFailure):
+        if d.channel == RatingChannel.PORTAL:
+            return "请注明电话回访或上门回访"
+        return text_field(d.note, "未联系上的情况", required=False)
     if isinstance(d, ReviewDecision):
         if action == Action.REOPEN:
             return text_field(d.note, "重办要求") or _future(d.new_due_at, now, "重办时限")
@@ -279,5 +284,14 @@ def validation_refusal(
         text_problem(decision)
         or refusal(action, decision, snap, now)
         or deadline_bound_problem(decision, snap, now)
+        or question_problem(decision)
         or directory_problem(decision, directory)
     )
+
+
+def question_problem(d: Any) -> str | None:
+    """Questions every new decision must answer. Checked by validators only: decisions recorded before
+    a question was asked replay without it."""
+    if isinstance(d, RatingDecision) and d.solved is None:
+        return "请选择群众反映的问题是否已解决（已解决 / 未解决）"
+    return None

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from workflows.patches import patched
 from workflows.types import (
     AcceptDecision,
     Assignment,
+    CallbackFailure,
     CaseSnapshot,
     DeadlineKind,
     Difficulty,
@@ -24,6 +26,7 @@ from workflows.types import (
     ExtensionRequest,
     LocalResolution,
     Outcome,
+    RatingChannel,
     RatingDecision,
     RatingRecord,
     RatingValue,
@@ -43,6 +46,9 @@ from workflows.types import (
     Urgency,
     Withdrawal,
 )
+
+# Since this patch a case the leader closes after a dissatisfied rating is 不满意结案, not 已解决.
+PATCH_DISSATISFIED_CLOSE = "dissatisfied-close-outcome-2026-11"
 
 # Clocks whose expiry makes the case overdue and sends it to the supervising leader (督单).
 ESCALATING = (
@@ -102,6 +108,7 @@ def _close_case(s: CaseSnapshot, outcome: Outcome, now: datetime) -> Effects:
 def _to_rating(s: CaseSnapshot, result: str, now: datetime) -> Effects:
     s.result = result
     s.completed_at = now
+    s.callback_failures = 0  # a new rating window: the callbacks start again
     # The community calls or visits the resident for a rating when they do not rate online.
     _move(s, Stage.RATE, [s.registration.community_org_id], Role.COMMUNITY)
     return Effects(close=ALL_KINDS, open=[OpenClock(DeadlineKind.RATING, s.policy.rating)])
@@ -278,7 +285,9 @@ def take_charge(s: CaseSnapshot, d: TakeCharge, now: datetime) -> Effects:
 
 def rate(s: CaseSnapshot, d: RatingDecision, now: datetime) -> Effects:
     s.ratings.append(
-        RatingRecord(len(s.ratings) + 1, d.value, d.comment, d.channel, now, d.actor.user_id, d.actor.role)
+        RatingRecord(
+            len(s.ratings) + 1, d.value, d.comment, d.channel, now, d.actor.user_id, d.actor.role, d.solved
+        )
     )
     if d.value != RatingValue.DISSATISFIED:
         effects = _close_case(s, Outcome.RESOLVED, now)
@@ -307,7 +316,11 @@ def reopen(s: CaseSnapshot, d: ReviewDecision, now: datetime) -> Effects:
 
 
 def close_after_review(s: CaseSnapshot, d: ReviewDecision, now: datetime) -> Effects:
-    effects = _close_case(s, Outcome.RESOLVED, now)
+    """复查办结: the leader closes a dissatisfied case with a note. It is 不满意结案, never 已解决
+    (cases closed before `PATCH_DISSATISFIED_CLOSE` recorded RESOLVED and keep it on replay; the read
+    model labels them by their last rating)."""
+    outcome = Outcome.CLOSED_DISSATISFIED if patched(PATCH_DISSATISFIED_CLOSE) else Outcome.RESOLVED
+    effects = _close_case(s, outcome, now)
     effects.note = d.note
     return effects
 
@@ -316,6 +329,23 @@ def withdraw(s: CaseSnapshot, d: Withdrawal, now: datetime) -> Effects:
     effects = _close_case(s, Outcome.WITHDRAWN, now)
     effects.note = d.reason
     effects.cancel, effects.close = effects.close, ()
+    return effects
+
+
+_CALLBACK_CHANNEL = {RatingChannel.PHONE: "电话回访", RatingChannel.VISIT: "上门回访"}
+
+
+def callback_failed(s: CaseSnapshot, d: CallbackFailure, now: datetime) -> Effects:
+    """回访未联系上: counted; at the policy's number of attempts the case closes as unreachable
+    (回访无法联系), an outcome of its own rather than 未评价."""
+    s.callback_failures += 1
+    note = f"第 {s.callback_failures} 次{_CALLBACK_CHANNEL.get(d.channel, '回访')}未联系上群众"
+    if d.note:
+        note += f"：{d.note}"
+    if s.callback_failures < s.policy.callback_attempts:
+        return Effects(note=note, public=False)
+    effects = _close_case(s, Outcome.UNREACHABLE, now)
+    effects.note = f"{note}；{s.policy.callback_attempts} 次回访均未联系上，按回访无法联系结案"
     return effects
 
 

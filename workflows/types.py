@@ -76,7 +76,7 @@ class Difficulty(StrEnum):
 
 class RatingValue(StrEnum):
     SATISFIED = "satisfied"  # 满意
-    AVERAGE = "average"  # 一般
+    AVERAGE = "average"  # 基本满意 (shown 一般 before; the stored value is unchanged)
     DISSATISFIED = "dissatisfied"  # 不满意
 
 
@@ -91,6 +91,9 @@ class Outcome(StrEnum):
     NOT_RATED = "not_rated"  # 未评价: the rating window passed
     UNREASONABLE = "unreasonable"  # closed with a policy explanation
     WITHDRAWN = "withdrawn"
+    # 不满意结案: the leader closed the case after reviewing a dissatisfied rating (never 已解决).
+    CLOSED_DISSATISFIED = "closed_dissatisfied"
+    UNREACHABLE = "unreachable"  # 回访无法联系: the callbacks the policy allows all failed
 
 
 class DeadlineKind(StrEnum):
@@ -162,6 +165,7 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     RECOMPUTE_DEADLINES = "recompute_deadlines"
     REMIND = "remind"  # 催办
+    CALLBACK_FAILED = "callback_failed"  # 回访未联系上
 
 
 # --- who acts -------------------------------------------------------------------------------
@@ -327,6 +331,21 @@ class RatingDecision:
     channel: RatingChannel = field(
         default=RatingChannel.PORTAL, metadata={"form_default": RatingChannel.PHONE}
     )
+    # 是否解决: the resident's own answer (已解决 / 未解决), asked with every rating since the callback
+    # (回访) was introduced; None only in ratings recorded before it.
+    solved: bool | None = None
+
+
+@dataclass
+class CallbackFailure:
+    """回访未联系上: a callback by phone or visit that did not reach the resident. After the policy's
+    number of attempts the case closes as unreachable (回访无法联系), its own outcome."""
+
+    actor: Actor
+    channel: RatingChannel = field(
+        default=RatingChannel.PHONE, metadata={"form_default": RatingChannel.PHONE}
+    )
+    note: str = ""  # 无人接听 / 空号 / 上门未遇...
 
 
 @dataclass
@@ -395,6 +414,8 @@ class SlaPolicy:
     reopen_limit: int = 1
     # A deadline a person sets (a leader's limit, a supervision's new deadline) is at most this far off.
     max_set_days: int = 366
+    # 回访: a case whose resident the callbacks fail to reach this many times closes as unreachable.
+    callback_attempts: int = 3
 
 
 @dataclass
@@ -468,6 +489,7 @@ class RatingRecord:
     at: datetime
     by_user_id: str
     by_role: Role
+    solved: bool | None = None  # 是否解决 (None: rated before the question was asked)
 
 
 @dataclass
@@ -501,6 +523,7 @@ class CaseSnapshot:
     returns: int = 0
     reopened: int = 0
     reminders: int = 0  # 催办 by the street
+    callback_failures: int = 0  # 回访未联系上, counted in the current rating window
     result: str = ""
     ratings: list[RatingRecord] = field(default_factory=list)
     outcome: Outcome | None = None

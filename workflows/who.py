@@ -85,6 +85,13 @@ def supervisor(snap: CaseSnapshot, actor: Actor) -> str | None:
     return leader_or_office(snap, actor)
 
 
+def callback_officer(snap: CaseSnapshot, actor: Actor) -> str | None:
+    """回访 is the community's (or the street's) call or visit; the resident rates on the page."""
+    if actor.role == Role.RESIDENT:
+        return "群众本人请直接在评价页面评价"
+    return rater(snap, actor)
+
+
 def rater(snap: CaseSnapshot, actor: Actor) -> str | None:
     if actor.role == Role.RESIDENT:
         return None

@@ -109,7 +109,9 @@ async def test_rebuild_from_temporal_alone(
         await walk(h)
         handles.append(h)
     closed = handles[-1]
-    await decided(closed, CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.SATISFIED, "好"))
+    await decided(
+        closed, CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.SATISFIED, "好", solved=True)
+    )
     await closed_result(time_env, closed)
     for h in handles:
         await projected(h, engine)

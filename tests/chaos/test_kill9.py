@@ -195,7 +195,7 @@ def _next(s: CaseSnapshot, plan: Plan) -> tuple[Action, Any] | None:
         waiting = next(a for a in sorted(s.assignments, key=lambda a: a.lead) if a.reported_at is None)
         return Action.SUBMIT_RESULT, ResultSubmission(OFFICERS[waiting.department_id], "已办结")
     if s.stage == Stage.RATE:
-        return Action.RATE, RatingDecision(RESIDENT, RatingValue.SATISFIED, "满意")
+        return Action.RATE, RatingDecision(RESIDENT, RatingValue.SATISFIED, "满意", solved=True)
     raise AssertionError(f"unexpected stage {s.stage}")
 
 

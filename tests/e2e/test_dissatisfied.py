@@ -1,5 +1,5 @@
 """Scenario 4: the resident rates 不满意; the leader reopens the case (once); the department
-resubmits; the resident rates 一般. The tracking page, the leader's inbox and the department's
+resubmits; the resident rates 基本满意. The tracking page, the leader's inbox and the department's
 inbox each show where the case is."""
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from workdays import SHANGHAI
 pytestmark = pytest.mark.e2e
 
 
-async def rate(me: Page, value: str, comment: str = "") -> None:
+async def rate(me: Page, value: str, comment: str = "", solved: str = "未解决") -> None:
+    await me.get_by_label(solved, exact=True).check()
     await me.get_by_label(value, exact=True).check()
     await me.get_by_label("评价意见").fill(comment)
     await me.get_by_role("button", name="提交评价").click()
@@ -103,15 +104,15 @@ async def test_dissatisfied_reopened_and_rated_average(stack, browser, shots):
     )
     await expect(stage(shichang)).to_have_text("群众评单")
 
-    # The resident rates again: 一般, and the case closes as resolved.
+    # The resident rates again: 已解决 and 基本满意, and the case closes as rated (评价办结).
     await me.goto(tracking_url)
     await expect(me.locator(".stage")).to_have_text("已办结，请您评价")
     await expect(me.locator("main")).to_contain_text("已安装排风设备")
-    await rate(me, "一般", "异味少了，希望坚持")
+    await rate(me, "基本满意", "异味少了，希望坚持", solved="已解决")
     await expect(me.locator(".stage")).to_have_text("已结案")
-    await expect(me.locator(".tag.ok")).to_have_text("已解决")
+    await expect(me.locator(".tag.ok")).to_have_text("评价办结")
     ratings = me.locator(".timeline .what", has_text="评价：")
-    await expect(ratings).to_have_text(["评价：不满意", "评价：一般"])
+    await expect(ratings).to_have_text(["评价：不满意", "评价：基本满意"])
     await shots(me, "track-closed")
 
     await open_case(shichang, code)
@@ -119,8 +120,8 @@ async def test_dissatisfied_reopened_and_rated_average(stack, browser, shots):
     given = shichang.locator("#case-details li")
     await expect(given).to_have_count(2)
     await expect(given.nth(0)).to_contain_text("不满意 · 网上评价：只清洗了一天，第二天又有异味")
-    await expect(given.nth(1)).to_contain_text("一般 · 网上评价：异味少了，希望坚持")
-    await expect(timeline(shichang).last).to_have_text("评价：一般")
+    await expect(given.nth(1)).to_contain_text("已解决 · 基本满意 · 网上评价：异味少了，希望坚持")
+    await expect(timeline(shichang).last).to_have_text("评价：基本满意")
     await expect_timeline(
         shichang,
         [
@@ -134,7 +135,7 @@ async def test_dissatisfied_reopened_and_rated_average(stack, browser, shots):
             "评价：不满意",
             "重办",
             "报告办理结果",
-            "评价：一般",
+            "评价：基本满意",
         ],
     )
     await shots(shichang, "closed")

@@ -155,20 +155,21 @@ async def test_resident_to_satisfied_through_every_role(stack, browser, shots):
     assert progress[0] == "登记诉求" and "接单" in progress and progress[-1] == "报告办理结果"
     await expect(me.locator("main")).not_to_contain_text("研判意见")  # internal notes stay inside
     await shots(me, "track-to-rate")
+    await me.get_by_label("已解决", exact=True).check()
     await me.get_by_label("满意", exact=True).check()
     await me.get_by_label("评价意见").fill("修得很快，谢谢")
     await me.get_by_role("button", name="提交评价").click()
     await expect(me.locator(".stage")).to_have_text("已结案")
-    await expect(me.locator(".tag.ok")).to_have_text("已解决")
+    await expect(me.locator(".tag.ok")).to_have_text("评价办结")
     await expect(me.get_by_role("button", name="提交评价")).to_have_count(0)
     await shots(me, "track-rated")
 
     # The final state, as the community officer reads it.
     await open_case(community, code)
     await expect(stage(community)).to_have_text("已办结")
-    await expect(status(community)).to_contain_text("已解决")
+    await expect(status(community)).to_contain_text("评价办结")
     ratings = community.locator("section", has=community.get_by_role("heading", name="群众评价"))
-    await expect(ratings).to_contain_text("满意 · 网上评价：修得很快，谢谢")
+    await expect(ratings).to_contain_text("已解决 · 满意 · 网上评价：修得很快，谢谢")
     await expect_timeline(
         community,
         [

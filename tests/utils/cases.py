@@ -218,13 +218,17 @@ async def to_rate(handle: WorkflowHandle, departments: tuple[str, ...] = ("dp-zh
 async def to_review(handle: WorkflowHandle, departments: tuple[str, ...] = ("dp-zhujian",)) -> CaseSnapshot:
     await to_rate(handle, departments)
     return await decided(
-        handle, CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.DISSATISFIED, "路灯还是不亮")
+        handle,
+        CaseWorkflow.rate,
+        RatingDecision(RESIDENT, RatingValue.DISSATISFIED, "路灯还是不亮", solved=False),
     )
 
 
 def officer_rating(value: RatingValue, comment: str = "") -> RatingDecision:
     """A rating the community records after calling the resident (电话询问)."""
-    return RatingDecision(COMMUNITY, value, comment, RatingChannel.PHONE)
+    return RatingDecision(
+        COMMUNITY, value, comment, RatingChannel.PHONE, solved=value != RatingValue.DISSATISFIED
+    )
 
 
 # --- refusals --------------------------------------------------------------------------------------

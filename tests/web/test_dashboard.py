@@ -54,7 +54,7 @@ async def rated_case(app, departments=("dp-zhujian",), value=RatingValue.SATISFI
         await decide_as(app, code, Action.ACCEPT, AcceptDecision(OFFICERS[d], "已电话联系群众"))
     for d in sorted(departments, key=lambda d: d == lead):  # the lead unit completes it, last
         await decide_as(app, code, Action.SUBMIT_RESULT, ResultSubmission(OFFICERS[d], "已办结"))
-    await decide_as(app, code, Action.RATE, RatingDecision(RESIDENT, value, "办得好"))
+    await decide_as(app, code, Action.RATE, RatingDecision(RESIDENT, value, "办得好", solved=True))
     return code
 
 

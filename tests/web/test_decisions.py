@@ -80,7 +80,12 @@ async def test_six_orders_through_the_pages(app, browser, engine):
     await act(zhujian, code, "submit_result", {"result": "路灯已修复"})
     assert (await snapshot(app, code)).stage == Stage.RATE
 
-    await act(community, code, "rate", {"channel": "phone", "value": "dissatisfied", "comment": "只修了一盏"})
+    await act(
+        community,
+        code,
+        "rate",
+        {"channel": "phone", "solved": "false", "value": "dissatisfied", "comment": "只修了一盏"},
+    )
     leader = await browser("leader-wang")
     await act(leader, code, "take_charge", {"note": "我来包案"})
     await act(leader, code, "reopen", {"note": "三盏都要修好", "new_due_at": future_date()})
@@ -88,7 +93,7 @@ async def test_six_orders_through_the_pages(app, browser, engine):
     assert snap.stage == Stage.HANDLE and snap.reopened == 1 and snap.leader_in_charge == "leader-wang"
     await act(chengguan, code, "submit_result", {"result": "线路已复查"})
     await act(zhujian, code, "submit_result", {"result": "三盏路灯均已修复"})
-    await act(community, code, "rate", {"channel": "visit", "value": "satisfied"})
+    await act(community, code, "rate", {"channel": "visit", "solved": "true", "value": "satisfied"})
     snap = await snapshot(app, code)
     assert snap.stage == Stage.CLOSED and snap.outcome == Outcome.RESOLVED
     with Session(engine) as s:
@@ -123,7 +128,12 @@ async def test_return_escalate_supervise_and_close_after_review(app, browser):
     snap = await snapshot(app, code)
     assert snap.supervised and snap.talk_ordered and not snap.escalated
     await act(street, code, "resolve_locally", {"result": "街道调解成功", "responsible_person": "王主任"})
-    await act(community, code, "rate", {"channel": "phone", "value": "dissatisfied", "comment": "调解不公"})
+    await act(
+        community,
+        code,
+        "rate",
+        {"channel": "phone", "solved": "false", "value": "dissatisfied", "comment": "调解不公"},
+    )
     leader = await browser("leader-wang")
     await act(leader, code, "close_after_review", {"note": "复查认为调解合理，已向群众解释"})
     snap = await snapshot(app, code)

@@ -142,10 +142,14 @@ async def test_rating_once_the_result_is_in(app, browser):
     assert "请您评价" in page.text and "路灯已修复" in page.text
     bad = await resident.post(f"/track/{token}/rate", {"value": "great"})
     assert bad.status_code == 422 and "评价：选项无效" in bad.text
-    missing_reason = await resident.post(f"/track/{token}/rate", {"value": "dissatisfied", "comment": ""})
+    missing_reason = await resident.post(
+        f"/track/{token}/rate", {"solved": "false", "value": "dissatisfied", "comment": ""}
+    )
     assert missing_reason.status_code == 409 and "不满意的原因" in missing_reason.text
     assert 'value="dissatisfied" required checked' in missing_reason.text  # the choice is kept
-    rated = await resident.post(f"/track/{token}/rate", {"value": "satisfied", "comment": "很及时"})
+    rated = await resident.post(
+        f"/track/{token}/rate", {"solved": "true", "value": "satisfied", "comment": "很及时"}
+    )
     assert rated.status_code == 303
     snap = await snapshot(app, code)
     assert snap.stage == Stage.CLOSED and snap.outcome == Outcome.RESOLVED

@@ -161,7 +161,9 @@ async def test_several_departments_with_a_lead_unit(client, task_queue, engine):
     assert (await projected(h, engine)).tasks() == {("dp-chengguan", "department", "submit_result")}
     s = await decided(h, CaseWorkflow.submit_result, ResultSubmission(CHENGGUAN, "三盏路灯已修复"))
     assert (s.stage, s.holder_org_ids, s.result) == (Stage.RATE, ["cm-qinghe"], "三盏路灯已修复")
-    s = await decided(h, CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.SATISFIED, "谢谢"))
+    s = await decided(
+        h, CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.SATISFIED, "谢谢", solved=True)
+    )
     assert (s.stage, s.outcome) == (Stage.CLOSED, Outcome.RESOLVED)
 
     model = await projected(h, engine)

@@ -52,7 +52,9 @@ async def test_six_orders(client, task_queue, engine, time_env):
     await h.execute_update(CaseWorkflow.submit_result, ResultSubmission(CHENGGUAN, "已清理"))
     s = await decided(h, CaseWorkflow.submit_result, ResultSubmission(ZHUJIAN, "路灯已修复"))
     assert s.stage == Stage.RATE
-    s = await decided(h, CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.SATISFIED, "很快"))
+    s = await decided(
+        h, CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.SATISFIED, "很快", solved=True)
+    )
     assert s.stage == Stage.CLOSED and s.outcome == Outcome.RESOLVED
     assert "部门办结时限·即将超期" in await timer_summaries(h)
     result = await closed_result(time_env, h)

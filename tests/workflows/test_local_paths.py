@@ -73,7 +73,9 @@ async def test_community_resolves_locally(client, task_queue, engine, time_env):
 
     # The community calls the resident and records the rating (电话询问).
     s = await decided(
-        h, CaseWorkflow.rate, RatingDecision(COMMUNITY, RatingValue.SATISFIED, "很满意", RatingChannel.PHONE)
+        h,
+        CaseWorkflow.rate,
+        RatingDecision(COMMUNITY, RatingValue.SATISFIED, "很满意", RatingChannel.PHONE, solved=True),
     )
     assert (s.stage, s.outcome, s.holder_org_ids) == (Stage.CLOSED, Outcome.RESOLVED, [])
     assert running(s) == []
@@ -114,7 +116,9 @@ async def test_street_resolves_locally(client, task_queue, engine, time_env):
     assert all(d.state == DeadlineState.MET for d in s.deadlines if d.closed_at)
 
     s = await decided(
-        h, CaseWorkflow.rate, RatingDecision(STREET, RatingValue.AVERAGE, "修得有点慢", RatingChannel.VISIT)
+        h,
+        CaseWorkflow.rate,
+        RatingDecision(STREET, RatingValue.AVERAGE, "修得有点慢", RatingChannel.VISIT, solved=True),
     )
     assert (s.stage, s.outcome) == (Stage.CLOSED, Outcome.RESOLVED)
     model = await projected(h, engine)

@@ -33,11 +33,13 @@ from tests.utils.cases import (
 )
 from workflows.case import CaseWorkflow
 from workflows.types import (
+    CallbackFailure,
     Category,
     DeadlineKind,
     DeadlineState,
     LocalResolution,
     Outcome,
+    RatingChannel,
     RatingDecision,
     RatingValue,
     ResultSubmission,
@@ -96,7 +98,9 @@ async def test_dissatisfied_reopened_then_rated_again(client, task_queue, engine
     assert rating.kind == DeadlineKind.RATING
     assert_due(rating, expected_calendar_days(rating.started_at, 7))
 
-    s = await decided(h, CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.SATISFIED, "这次修好了"))
+    s = await decided(
+        h, CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.SATISFIED, "这次修好了", solved=True)
+    )
     assert (s.stage, s.outcome) == (Stage.CLOSED, Outcome.RESOLVED)
     assert [r.value for r in s.ratings] == [RatingValue.DISSATISFIED, RatingValue.SATISFIED]
     model = await projected(h, engine)
@@ -126,16 +130,70 @@ async def test_second_reopen_refused_then_closed_after_review(client, task_queue
     s = await decided(
         h, CaseWorkflow.close_after_review, ReviewDecision(LEADER, "经复查已按政策办理，予以办结")
     )
-    assert (s.stage, s.outcome, s.reopened) == (Stage.CLOSED, Outcome.RESOLVED, 1)
+    # 不满意结案: closed after a dissatisfied review, never 已解决.
+    assert (s.stage, s.outcome, s.reopened) == (Stage.CLOSED, Outcome.CLOSED_DISSATISFIED, 1)
     assert running(s) == []
     model = await projected(h, engine)
-    assert [(r.round, r.value, r.by_role) for r in model.ratings] == [
-        (1, "dissatisfied", "resident"),
-        (2, "dissatisfied", "community"),
+    assert [(r.round, r.value, r.by_role, r.by_user_id, r.solved) for r in model.ratings] == [
+        (1, "dissatisfied", "resident", "", False),
+        (2, "dissatisfied", "community", COMMUNITY.user_id, False),
     ]
+    assert model.case.outcome == "closed_dissatisfied"
     assert model.actions[-1] == "close_after_review" and model.inbox == []
-    assert (await closed_result(time_env, h)).outcome == Outcome.RESOLVED
+    assert (await closed_result(time_env, h)).outcome == Outcome.CLOSED_DISSATISFIED
     await keep_history(h, "close_after_review")
+
+
+async def test_callbacks_that_never_reach_the_resident_close_as_unreachable(client, task_queue, engine):
+    """回访: the community calls; two failed calls are recorded with who called and when; a rating
+    without 是否解决 is refused; the third failed callback closes the case as 回访无法联系."""
+    h = await start_case(client, task_queue)
+    await to_rate(h)
+    no_answer = CallbackFailure(COMMUNITY, RatingChannel.PHONE, "无人接听")
+    s = await decided(h, CaseWorkflow.callback_failed, no_answer)
+    s = await decided(
+        h, CaseWorkflow.callback_failed, CallbackFailure(COMMUNITY, RatingChannel.VISIT, "上门未遇")
+    )
+    assert (s.stage, s.callback_failures) == (Stage.RATE, 2)
+    assert [e.note for e in s.timeline[-2:]] == [
+        "第 1 次电话回访未联系上群众：无人接听",
+        "第 2 次上门回访未联系上群众：上门未遇",
+    ]
+    assert {(e.actor_user_id, e.action) for e in s.timeline[-2:]} == {(COMMUNITY.user_id, "callback_failed")}
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await h.execute_update(
+            CaseWorkflow.rate, RatingDecision(COMMUNITY, RatingValue.SATISFIED, "", RatingChannel.PHONE)
+        )
+    assert refused.value.cause.message == "请选择群众反映的问题是否已解决（已解决 / 未解决）"
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await h.execute_update(CaseWorkflow.callback_failed, CallbackFailure(RESIDENT, RatingChannel.PORTAL))
+    assert refused.value.cause.message == "群众本人请直接在评价页面评价"
+    s = await decided(h, CaseWorkflow.callback_failed, no_answer)
+    assert (s.stage, s.outcome) == (Stage.CLOSED, Outcome.UNREACHABLE)
+    assert s.timeline[-1].note.endswith("3 次回访均未联系上，按回访无法联系结案")
+    assert deadlines(s, DeadlineKind.RATING)[0].state == DeadlineState.MET
+    model = await projected(h, engine)
+    assert (model.case.outcome, model.case.callback_failures, model.ratings) == ("unreachable", 3, [])
+    assert model.inbox == []
+    await keep_history(h, "callbacks_unreachable")
+
+
+async def test_a_callback_records_the_residents_answer_not_solved(client, task_queue, engine):
+    """A callback by phone that reaches the resident: 未解决 but 基本满意, recorded with the caller."""
+    h = await start_case(client, task_queue)
+    await to_rate(h)
+    await decided(h, CaseWorkflow.callback_failed, CallbackFailure(COMMUNITY, RatingChannel.PHONE, "忙音"))
+    s = await decided(
+        h,
+        CaseWorkflow.rate,
+        RatingDecision(COMMUNITY, RatingValue.AVERAGE, "灯修了但还闪", RatingChannel.PHONE, solved=False),
+    )
+    assert (s.stage, s.outcome, s.ratings[-1].solved) == (Stage.CLOSED, Outcome.RESOLVED, False)
+    model = await projected(h, engine)
+    assert [(r.value, r.channel, r.by_user_id, r.solved) for r in model.ratings] == [
+        ("average", "phone", COMMUNITY.user_id, False)
+    ]
+    assert model.case.callback_failures == 1
 
 
 async def test_no_rating_within_the_window_closes_as_not_rated(client, task_queue, engine, time_env):
@@ -169,7 +227,9 @@ async def test_locally_resolved_case_reopened_goes_back_to_the_street(client, ta
         CaseWorkflow.triage, TriageDecision(COMMUNITY, Urgency.DEFERRABLE, Category.LIVELIHOOD)
     )
     await h.execute_update(CaseWorkflow.resolve_locally, LocalResolution(COMMUNITY, "已协调"))
-    await h.execute_update(CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.DISSATISFIED, "没解决"))
+    await h.execute_update(
+        CaseWorkflow.rate, RatingDecision(RESIDENT, RatingValue.DISSATISFIED, "没解决", solved=False)
+    )
     now = await time_env.get_current_time()
     s = await decided(
         h, CaseWorkflow.reopen, ReviewDecision(LEADER, "街道派单办理", new_due_at=now + timedelta(days=2))

@@ -137,7 +137,9 @@ async def _reviewed_twice(h: WorkflowHandle) -> None:
     due = datetime.now(UTC) + IN_3_DAYS
     await h.execute_update(WF.reopen, ReviewDecision(LEADER, "重办", new_due_at=due))
     await submit_all(h)
-    await h.execute_update(WF.rate, RatingDecision(RESIDENT, RatingValue.DISSATISFIED, "仍未解决"))
+    await h.execute_update(
+        WF.rate, RatingDecision(RESIDENT, RatingValue.DISSATISFIED, "仍未解决", solved=False)
+    )
 
 
 async def _closed(h: WorkflowHandle) -> None:
@@ -248,7 +250,7 @@ REFUSALS: list[Any] = [
     (
         "rate",
         WF.rate,
-        RatingDecision(ZHUJIAN, RatingValue.SATISFIED, "", RatingChannel.PHONE),
+        RatingDecision(ZHUJIAN, RatingValue.SATISFIED, "", RatingChannel.PHONE, solved=True),
         "只有群众本人或回访的街道、社区工作人员可以评价",
     ),
     (
@@ -301,13 +303,13 @@ REFUSALS: list[Any] = [
     (
         "rate",
         WF.rate,
-        RatingDecision(OTHER_COMMUNITY, RatingValue.SATISFIED, "", RatingChannel.PHONE),
+        RatingDecision(OTHER_COMMUNITY, RatingValue.SATISFIED, "", RatingChannel.PHONE, solved=True),
         "此案件不属于您所在的单位",
     ),
     (
         "rate",
         WF.rate,
-        RatingDecision(OTHER_STREET, RatingValue.SATISFIED, "", RatingChannel.VISIT),
+        RatingDecision(OTHER_STREET, RatingValue.SATISFIED, "", RatingChannel.VISIT, solved=True),
         "此案件不属于您所在的单位",
     ),
     (
@@ -339,7 +341,7 @@ REFUSALS: list[Any] = [
     (
         "handle",
         WF.rate,
-        RatingDecision(RESIDENT, RatingValue.SATISFIED),
+        RatingDecision(RESIDENT, RatingValue.SATISFIED, solved=True),
         "案件当前处于「部门办理」阶段，不能办理此操作",
     ),
     ("handle", WF.withdraw, Withdrawal(RESIDENT), "案件当前处于「部门办理」阶段，不能办理此操作"),
@@ -359,7 +361,7 @@ REFUSALS: list[Any] = [
     (
         "review",
         WF.rate,
-        RatingDecision(RESIDENT, RatingValue.SATISFIED),
+        RatingDecision(RESIDENT, RatingValue.SATISFIED, solved=True),
         "案件当前处于「领导复查」阶段，不能办理此操作",
     ),
     # --- what the case's own state no longer allows
@@ -492,16 +494,16 @@ REFUSALS: list[Any] = [
     (
         "rate",
         WF.rate,
-        RatingDecision(RESIDENT, RatingValue.SATISFIED, "", RatingChannel.PHONE),
+        RatingDecision(RESIDENT, RatingValue.SATISFIED, "", RatingChannel.PHONE, solved=True),
         "群众本人评价请使用评价页面",
     ),
     (
         "rate",
         WF.rate,
-        RatingDecision(COMMUNITY, RatingValue.SATISFIED),
+        RatingDecision(COMMUNITY, RatingValue.SATISFIED, solved=True),
         "工作人员代为评价须注明电话询问或上门回访",
     ),
-    ("rate", WF.rate, RatingDecision(RESIDENT, RatingValue.DISSATISFIED), "请填写不满意的原因"),
+    ("rate", WF.rate, RatingDecision(RESIDENT, RatingValue.DISSATISFIED, solved=False), "请填写不满意的原因"),
     ("review", WF.reopen, ReviewDecision(LEADER, "重办"), "请设定重办时限"),
     ("review", WF.reopen, lambda now: ReviewDecision(LEADER, "", now + IN_3_DAYS), "请填写重办要求"),
     ("review", WF.close_after_review, ReviewDecision(LEADER, ""), "请填写复查意见"),

@@ -143,6 +143,7 @@ FIELD = {
     "talk_ordered": "约谈",
     "value": "评价",
     "comment": "评价意见",
+    "solved": "是否解决",
     "channel": "渠道",
     "reporter_name": "姓名",
     "reporter_phone": "联系电话",

@@ -88,15 +88,17 @@ async def rate_result(
     writes: Annotated[SlidingWindowLimiter, limiter("portal")],
     value: Annotated[str, Form(max_length=20)] = "",
     comment: Annotated[str, Form(max_length=1000)] = "",
+    solved: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     case = _lookup(engine, token, addr, misses)
     if not writes.hit(addr):
         return await _page(
             request, templates, engine, client, case, token, error=TEXT["rate_limited"], status=429
         )
-    typed = {"value": value, "comment": comment}  # a refused rating keeps what the resident chose
+    # a refused rating keeps what the resident chose
+    typed = {"value": value, "comment": comment, "solved": solved}
     try:
-        await rate(client, case, PortalRating(value=value, comment=comment))
+        await rate(client, case, PortalRating(value=value, comment=comment, solved=solved or None))
     except ValidationError as invalid:
         return await _page(
             request,

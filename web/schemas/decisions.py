@@ -44,6 +44,10 @@ def _deadline(value: Any) -> Any:
     return value
 
 
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 class _Decision(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
     action: Any
@@ -81,6 +85,9 @@ def _form_field(hint: Any, f: dataclasses.Field[Any]) -> tuple[Any, Any]:
         return Annotated[int, Field(ge=meta.get("ge"), le=meta.get("le"))], default
     if hint is bool or (isinstance(hint, type) and issubclass(hint, Enum)):
         return hint, default
+    if hint == bool | None:
+        # An answer the person must give (是否解决): absent stays None, and the workflow says so.
+        return Annotated[bool | None, BeforeValidator(_blank_to_none)], None
     raise TypeError(f"no form field for {hint!r} ({f.name}): extend web.schemas.decisions._form_field")
 
 

@@ -214,6 +214,12 @@ def action_forms(snap: CaseSnapshot, actor: Actor, departments: list[Org]) -> li
             options = {"assigned": assigned if len(assigned) > 1 else []}
         elif action == Action.RATE:
             options = {"values": list(RatingValue), "channels": [RatingChannel.PHONE, RatingChannel.VISIT]}
+        elif action == Action.CALLBACK_FAILED:
+            options = {
+                "channels": [RatingChannel.PHONE, RatingChannel.VISIT],
+                "failures": snap.callback_failures,
+                "attempts": snap.policy.callback_attempts,
+            }
         elif action == Action.REQUEST_EXTENSION:
             options = {
                 "max": snap.policy.max_extension,

@@ -61,6 +61,7 @@ class PortalSubmission(BaseModel):
 class PortalRating(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
 
+    solved: bool  # 是否解决: asked first, as a 12345 callback asks it
     value: RatingValue
     comment: str = Field(default="", max_length=1000)
 
@@ -131,7 +132,7 @@ async def photo_for(client: Client, settings: Settings, case: Case, key: str) ->
 
 
 async def rate(client: Client, case: Case, rating: PortalRating) -> None:
-    payload = RatingDecision(RESIDENT, rating.value, rating.comment, RatingChannel.PORTAL)
+    payload = RatingDecision(RESIDENT, rating.value, rating.comment, RatingChannel.PORTAL, rating.solved)
     await decide(client, case.code, Action.RATE, payload)
 
 
