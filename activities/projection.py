@@ -30,6 +30,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from store.case_records import CaseAttention, CaseDeadline
+from store.contact import phone_key
 from store.models import Case, CaseDepartment, CaseEvent, InboxItem, Rating
 from workflows.ids import workflow_id
 from workflows.tasks import open_tasks
@@ -168,6 +169,7 @@ def _fill_case(row: Case, s: CaseSnapshot) -> None:
     row.department_ids = " ".join(a.department_id for a in last)
     row.lead_department_id = lead or next((a.department_id for a in last if a.lead), None)
     row.reporter_name, row.reporter_phone = reg.reporter.name, reg.reporter.phone
+    row.phone_key = phone_key(reg.reporter.phone)
     row.reporter_address, row.location = reg.reporter.address, reg.location
     row.registered_by = reg.registered_by.user_id
     row.tracking_token_hash = reg.tracking_token_hash or None

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from store.labels import CATEGORY, RATING
+from store.labels import CATEGORY, OUTCOME, RATING
 from store.metric_defs import format_value
 from store.metric_facts import Facts, load_facts, scope_view
-from store.metrics import as_session
+from store.metrics import as_session, completed_in_time
 from store.models import Org, OrgKind
 from store.periods import Period, PeriodKind, local_date
 from store.scopes import Scope, ScopeKind
@@ -109,7 +109,7 @@ def intake_trend(
     series = [Series(CATEGORY[c.value], counts[c.value], c.value) for c in Category]
     series.append(Series(UNCATEGORIZED, counts[""], ""))
     return ChartData(
-        "受理量趋势（按类别）", [b.short_label for b in buckets], series, [b.key for b in buckets]
+        "登记量趋势（按类别）", [b.short_label for b in buckets], series, [b.key for b in buckets]
     )
 
 
@@ -121,11 +121,12 @@ def on_time_trend(
     done = [0] * len(buckets)
     on_time = [0] * len(buckets)
     bucket_of = _bucket_index(buckets)
-    for case in scope_view(_facts(bind, period, scope), scope).cases:
+    facts = _facts(bind, period, scope)
+    for case in scope_view(facts, scope).cases:
         i = bucket_of(case.completed_at)
         if i is not None:
             done[i] += 1
-            on_time[i] += not case.ever_overdue
+            on_time[i] += completed_in_time(case, facts.deadlines.get(case.code, []))
     rates = [o / d if d else None for o, d in zip(on_time, done, strict=True)]
     return ChartData(
         "按期办结率趋势",
@@ -167,18 +168,20 @@ def overdue_by_department(bind: Session | Engine, period: Period, scope: Scope) 
 
 
 def satisfaction_distribution(bind: Session | Engine, period: Period, scope: Scope) -> ChartData:
-    """Ratings given in the period by value, and cases closed unrated (未评价) in the period."""
+    """Ratings given in the period by value, and cases closed unrated (未评价) or unreachable at the
+    callback (回访无法联系) in the period."""
     view = scope_view(_facts(bind, period, scope), scope)
     votes = Counter(r.value for r in view.ratings)
-    unrated = sum(period.contains(c.closed_at) and c.outcome == Outcome.NOT_RATED for c in view.rated_pool())
-    keys = [v.value for v in RatingValue] + [Outcome.NOT_RATED.value]
-    values: list[float | None] = [votes[v.value] for v in RatingValue] + [unrated]
-    labels = [RATING[v.value] for v in RatingValue] + [RATING[Outcome.NOT_RATED.value]]
+    unrated = [Outcome.NOT_RATED, Outcome.UNREACHABLE]
+    closed = Counter(c.outcome for c in view.cases if period.contains(c.closed_at))
+    keys = [v.value for v in RatingValue] + [o.value for o in unrated]
+    values: list[float | None] = [votes[v.value] for v in RatingValue] + [closed[o.value] for o in unrated]
+    labels = [RATING[v.value] for v in RatingValue] + [OUTCOME[o] for o in unrated]
     return ChartData("满意度分布", labels, [Series("件数", values, "count")], keys)
 
 
 FUNNEL_STEPS = (
-    ("received", "点单（受理）"),
+    ("received", "点单（登记）"),
     ("reported", "报单"),
     ("signed", "跟单（签收）"),
     ("dispatched", "派单"),

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, true
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from store.case_records import CaseDeadline
 from store.models import Case, CaseDepartment, CaseEvent, Rating
@@ -37,6 +37,7 @@ class CaseFact:
     community_org_id: str
     street_org_id: str
     reporter_phone: str
+    phone_key: str
     overdue: bool
     ever_overdue: bool
     supervised: bool
@@ -70,6 +71,8 @@ class RatingFact:
     street_org_id: str
     community_org_id: str
     lead_department_id: str | None
+    solved: bool | None  # 是否解决, the resident's answer (None: not asked)
+    department_ids: tuple[str, ...] = ()  # every department that handled the case (not returned)
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,7 @@ class DeadlineFact:
     due_at: datetime
     state: str
     closed_at: datetime | None
-
-
-# The clocks whose recorded due times the figures read (sign on time, first response on time).
-DEADLINE_KINDS = ("sign", "response")
+    org_id: str = ""  # whose clock it is: lateness is charged to this org
 
 
 @dataclass
@@ -95,6 +95,9 @@ class Facts:
     deadlines: dict[str, list[DeadlineFact]] = field(default_factory=dict)  # by case code, in start order
     ratings: list[RatingFact] = field(default_factory=list)  # given in the period
     reopened_codes: set[str] = field(default_factory=set)  # reopened in the period
+    # For each phone (store.contact.phone_key) of the period's registrations: its first registration
+    # ever, so a repeat is known across periods.
+    first_seen: dict[str, datetime] = field(default_factory=dict)
 
 
 _CASE_COLUMNS = (
@@ -107,6 +110,7 @@ _CASE_COLUMNS = (
     Case.community_org_id,
     Case.street_org_id,
     Case.reporter_phone,
+    Case.phone_key,
     Case.overdue,
     Case.ever_overdue,
     Case.supervised,
@@ -141,6 +145,7 @@ def case_scope_filter(scope: Scope) -> ColumnElement[bool]:
 def load_facts(session: Session, period: Period, scope: Scope) -> Facts:
     dispatched = select(CaseDepartment.case_code).where(_in(CaseDepartment.dispatched_at, period))
     reopened = select(CaseEvent.case_code).where(CaseEvent.action == REOPEN_ACTION, _in(CaseEvent.at, period))
+    rated = select(Rating.case_code).where(_in(Rating.at, period))
     touches_period = or_(
         _in(Case.received_at, period),
         _in(Case.reported_at, period),
@@ -149,6 +154,7 @@ def load_facts(session: Session, period: Period, scope: Scope) -> Facts:
         col(Case.overdue).is_(True),
         Case.code.in_(dispatched),  # type: ignore[attr-defined]
         Case.code.in_(reopened),  # type: ignore[attr-defined]
+        Case.code.in_(rated),  # type: ignore[attr-defined]
     )
     wanted = case_scope_filter(scope) & touches_period
     facts = Facts(period)
@@ -184,13 +190,11 @@ def load_facts(session: Session, period: Period, scope: Scope) -> Facts:
         )
 
     clocks = (
-        select(CaseDeadline)
-        .where(col(CaseDeadline.case_code).in_(codes), col(CaseDeadline.kind).in_(DEADLINE_KINDS))
-        .order_by(CaseDeadline.started_at)  # type: ignore[arg-type]
+        select(CaseDeadline).where(col(CaseDeadline.case_code).in_(codes)).order_by(CaseDeadline.started_at)  # type: ignore[arg-type]
     )
     for d in session.exec(clocks).all():
         facts.deadlines.setdefault(d.case_code, []).append(
-            DeadlineFact(d.kind, d.started_at, d.due_at, d.state, d.closed_at)
+            DeadlineFact(d.kind, d.started_at, d.due_at, d.state, d.closed_at, d.org_id)
         )
 
     ratings = (
@@ -200,9 +204,28 @@ def load_facts(session: Session, period: Period, scope: Scope) -> Facts:
         .order_by(Rating.at)  # type: ignore[arg-type]
     )
     for r, community in session.exec(ratings).all():
+        handled = tuple(a.department_id for a in facts.assignments.get(r.case_code, []) if not a.returned)
         facts.ratings.append(
-            RatingFact(r.case_code, r.value, r.at, r.street_org_id, community, r.lead_department_id)
+            RatingFact(
+                r.case_code,
+                r.value,
+                r.at,
+                r.street_org_id,
+                community,
+                r.lead_department_id,
+                r.solved,
+                handled,
+            )
         )
+
+    keys = {c.phone_key for c in facts.cases.values() if c.phone_key and period.contains(c.received_at)}
+    if keys:
+        first = (
+            select(Case.phone_key, func.min(Case.received_at))
+            .where(col(Case.phone_key).in_(sorted(keys)))
+            .group_by(Case.phone_key)
+        )
+        facts.first_seen = dict(session.exec(first).all())  # type: ignore[arg-type]
     return facts
 
 
@@ -220,11 +243,6 @@ class ScopeView:
     ratings: list[RatingFact]
     overdue_now: list[CaseFact]
     reported: list[CaseFact] | None  # reported up to the street in the period (None: department)
-    led: set[str] | None  # case codes a department leads (None for an area)
-
-    def rated_pool(self) -> list[CaseFact]:
-        """The cases whose ratings are this scope's: an area's all, a department's those it led."""
-        return self.cases if self.led is None else [c for c in self.cases if c.code in self.led]
 
 
 def scope_view(facts: Facts, scope: Scope) -> ScopeView:
@@ -243,10 +261,10 @@ def scope_view(facts: Facts, scope: Scope) -> ScopeView:
             handled=[facts.cases[a.case_code] for a in handled_rows],
             extended=sum(a.lead and facts.cases[a.case_code].extensions_granted > 0 for a in handled_rows),
             dispatched=intake_rows,
-            ratings=[r for r in facts.ratings if r.lead_department_id == scope.org_id],
+            # A rating counts for every department that handled the case, not only the lead unit.
+            ratings=[r for r in facts.ratings if scope.org_id in r.department_ids],
             overdue_now=[c for c in cases if c.overdue and scope.org_id in c.holder_org_ids],
             reported=None,
-            led={a.case_code for a in mine if a.lead and not a.returned},
         )
     cases = [c for c in facts.cases.values() if in_area(c.street_org_id, c.community_org_id, scope)]
     intake = [c for c in cases if p.contains(c.received_at)]
@@ -263,7 +281,6 @@ def scope_view(facts: Facts, scope: Scope) -> ScopeView:
         ratings=[r for r in facts.ratings if in_area(r.street_org_id, r.community_org_id, scope)],
         overdue_now=[c for c in cases if c.overdue],
         reported=[c for c in cases if p.contains(c.reported_at)],
-        led=None,
     )
 
 

@@ -105,6 +105,9 @@ class Case(SQLModel, table=True):
     lead_department_id: str | None = Field(default=None, max_length=64)
     reporter_name: str = Field(max_length=100)
     reporter_phone: str = Field(max_length=32)
+    # The phone as store.contact.phone_key reads it (digits only): finds one person's cases across
+    # periods however the number was written.
+    phone_key: str = Field(default="", index=True, max_length=32)
     reporter_address: str = Field(default="", max_length=200)
     location: str = Field(default="", max_length=200)
     registered_by: str = Field(default="", max_length=64)

@@ -1,8 +1,9 @@
 """The weights of the composite score and of a 一般 rating: data an admin may change, not code.
 
-No official weights exist for the 12345-style composite (响应率 / 解决率 / 满意率), so the default
-(0.3 / 0.3 / 0.4, 一般 = 0.6 of 满意) is a stated choice, stored in one row of ``metric_weights``
-and shown beside every score as a formula.
+No official weights exist for a composite of the 12345 三率 (响应率 / 解决率 / 满意率), so the default
+(0.3 / 0.3 / 0.4) is a stated choice, stored in one row of ``metric_weights`` and shown beside every
+score as a formula. 满意率 is pure (满意 ÷ rated) unless an admin gives 基本满意 a weight; the figure is
+then labelled 加权满意率.
 """
 
 from __future__ import annotations
@@ -19,19 +20,19 @@ from store.report_tables import MetricWeights
 
 @dataclass(frozen=True)
 class ScoreWeights:
-    response: float = 0.3  # 响应率: 当日响应率
-    resolution: float = 0.3  # 解决率: 按期办结率
+    response: float = 0.3  # 响应率
+    resolution: float = 0.3  # 解决率: the residents' own answer (已解决)
     satisfaction: float = 0.4  # 满意率
-    average_rating: float = 0.6  # a 一般 rating counts as this much of a 满意 one
+    average_rating: float = 0.0  # a 基本满意 rating counts as this much of a 满意 one (0: pure 满意率)
 
     def __post_init__(self) -> None:
         parts = {"响应率": self.response, "解决率": self.resolution, "满意率": self.satisfaction}
-        for name, value in (*parts.items(), ("一般评价折算", self.average_rating)):
+        for name, value in (*parts.items(), ("基本满意折算", self.average_rating)):
             if not isinstance(value, int | float) or math.isnan(value) or value < 0:
                 raise ValueError(f"权重「{name}」必须是非负数 (weights must be non-negative): {value!r}")
         if self.average_rating > 1:
             raise ValueError(
-                f"一般评价折算系数不能大于 1 (the 一般 weight is at most 1): {self.average_rating}"
+                f"基本满意折算系数不能大于 1 (the 基本满意 weight is at most 1): {self.average_rating}"
             )
         if not math.isclose(sum(parts.values()), 1.0, abs_tol=1e-9):
             raise ValueError(
@@ -40,12 +41,19 @@ class ScoreWeights:
 
     def composite_formula(self) -> str:
         return (
-            f"综合得分 = 100 ×（{self.response:g} × 当日响应率 + {self.resolution:g} × 按期办结率"
-            f" + {self.satisfaction:g} × 满意率）；某项无数据时不计入，其余权重按比例放大"
+            f"三率加权得分 = 100 ×（{self.response:g} × 响应率 + {self.resolution:g} × 解决率"
+            f" + {self.satisfaction:g} × {self.satisfaction_name()}）；某项无数据时不计入，其余权重按比例放大"
         )
 
+    def satisfaction_name(self) -> str:
+        return "加权满意率" if self.average_rating > 0 else "满意率"
+
     def satisfaction_formula(self) -> str:
-        return f"满意率 =（满意数 + {self.average_rating:g} × 一般数）÷ 评价数"
+        if self.average_rating > 0:
+            return (
+                f"加权满意率 =（满意数 + {self.average_rating:g} × 基本满意数）÷ 评价数（管理员设置的折算）"
+            )
+        return "满意率 = 满意数 ÷ 评价数（基本满意不计为满意）"
 
 
 def load_weights(engine: Engine) -> ScoreWeights:

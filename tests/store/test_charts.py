@@ -73,9 +73,9 @@ def test_overdue_by_department(march: Engine) -> None:
 
 def test_satisfaction_distribution(march: Engine) -> None:
     chart = satisfaction_distribution(march, MARCH, DISTRICT)
-    # ratings in March: 满意 C1 C4 C6, 一般 C3, 不满意 C3 ×2; closed unrated: C2
-    assert chart.labels == ["满意", "一般", "不满意", "未评价"]
-    assert chart.series[0].values == [3, 1, 2, 1]
+    # ratings in March: 满意 C1 C4 C6, 基本满意 C3, 不满意 C3 ×2; closed unrated: C2; unreachable: none
+    assert chart.labels == ["满意", "基本满意", "不满意", "未评价", "回访无法联系"]
+    assert chart.series[0].values == [3, 1, 2, 1, 0]
     assert chart.table()[1][3] == ["未评价", "1"]
 
 
@@ -89,7 +89,7 @@ def test_stage_funnel(march: Engine) -> None:
     assert reached == [9, 7, 6, 6, 6, 3]
     # furthest order: C8 received; C9 reported; C7 dispatched; C2 C5 C10 completed; C1 C3 C4 rated
     assert stopped == [1, 1, 0, 1, 3, 3]
-    assert chart.labels[0] == "点单（受理）" and chart.keys[-1] == "rated"
+    assert chart.labels[0] == "点单（登记）" and chart.keys[-1] == "rated"
     # a department's funnel starts from what was dispatched to it: 住建 C1 C2 C3 C10
     own = stage_funnel(march, MARCH, Scope.department("dp-zhujian"))
     assert own.series[0].values == [4, 4, 4, 4, 4, 2]

@@ -38,8 +38,8 @@ def test_district_march(march: Engine) -> None:
     assert m.signed_on_time == pytest.approx(4 / 6)
     # dispatched in March: C1 住建 ✓ (after cutoff), C2 住建 ✗, C2 城管 ✗, C3 城管 returned (left
     # out), C3 住建 ✓, C7 城管 ✗ (never), C10 住建 ✓ → 3/6
-    assert m.fractions["responded_same_day"] == (3, 6)
-    assert m.responded_same_day == pytest.approx(0.5)
+    assert m.fractions["responded"] == (3, 6)
+    assert m.responded == pytest.approx(0.5)
     # completed in March: C1 ✓, C2 ✗, C3 ✗, C4 ✓, C6 ✓ (received in February), C10 ✓ → 4/6
     assert m.fractions["completed_on_time"] == (4, 6)
     # overdue now: C7, C9; overdue ever among March intake: C2 C3 C7 C9; supervised: C2
@@ -55,14 +55,16 @@ def test_district_march(march: Engine) -> None:
     assert m.fractions["rating_participation"] == (4, 5)
     # ratings in March: C1 满意, C3 不满意 ×2 + 一般, C4 满意, C6 满意: 3 满意, 1 一般, 2 不满意
     assert m.ratings == {"satisfied": 3, "average": 1, "dissatisfied": 2}
-    assert m.satisfaction == pytest.approx((3 + 0.6 * 1) / 6)  # 0.6
+    assert m.satisfaction == pytest.approx(3 / 6)  # pure: 基本满意 is not 满意
     assert m.dissatisfaction == pytest.approx(2 / 6)
+    assert m.resolved is None  # none of these ratings was asked 是否解决
     # C3 reopened twice in March: counted once
     assert m.reopened == 1
-    # phones: A on C1 C3 C8 (2 repeats), 13800000002 on C2 (as 138-0000-0002) and C10 (1 repeat)
-    assert m.repeat_requests == 3
-    # 100 × (0.3 × 0.5 + 0.3 × 4/6 + 0.4 × 0.6) = 100 × (0.15 + 0.2 + 0.24) = 59
-    assert m.composite == pytest.approx(59.0)
+    # phones, across periods: A first on C6 (February), so C1 C3 C8 are all repeats; 13800000002 on
+    # C2 (as 138-0000-0002) and C10 (1 repeat) → 4
+    assert m.repeat_requests == 4
+    # 解决率 has no data: 100 × (0.3 × 0.5 + 0.4 × 0.5) / 0.7 = 50
+    assert m.composite == pytest.approx(50.0)
     assert m.completed == 6
 
 
@@ -76,7 +78,7 @@ def test_street_scope(march: Engine) -> None:
     # completed: C1 ✓ C2 ✗ C3 ✗ C6 ✓ C10 ✓ → 3/5; ratings: C1 满意, C3 不满意 ×2 一般, C6 满意
     assert m.fractions["completed_on_time"] == (3, 5)
     assert m.ratings == {"satisfied": 2, "average": 1, "dissatisfied": 2}
-    assert m.satisfaction == pytest.approx((2 + 0.6) / 5)
+    assert m.satisfaction == pytest.approx(2 / 5)
 
 
 def test_department_sees_only_its_own_cases(march: Engine) -> None:
@@ -85,20 +87,20 @@ def test_department_sees_only_its_own_cases(march: Engine) -> None:
     assert m.received == 4
     assert m.signed_on_time is None  # a street's act, not a department's
     # C1 ✓ C2 ✗ C3 ✓ C10 ✓ → 3/4
-    assert m.fractions["responded_same_day"] == (3, 4)
+    assert m.fractions["responded"] == (3, 4)
     # its cases completed in March: C1 ✓ C2 ✗ C3 ✗ C6 ✓ C10 ✓ → 3/5
     assert m.fractions["completed_on_time"] == (3, 5)
     # days 3, 14, 14, 3, 2 → mean 7.2, p90 = ⌈4.5⌉ = 5th of 5 = 14
     assert m.avg_days == pytest.approx(7.2)
     assert m.p90_days == 14
-    # ratings where it led: C1 满意, C3 不满意 ×2 一般, C6 满意 → (2 + 0.6) / 5 = 0.52
-    assert m.satisfaction == pytest.approx(0.52)
-    # it led C1 C2 C3 C6, closed in March with a result: 3 rated of 4
+    # ratings of the cases it handled: C1 满意, C3 不满意 ×2 基本满意, C6 满意 → 2 / 5 = 0.4
+    assert m.satisfaction == pytest.approx(0.4)
+    # it handled C1 C2 C3 C6 C10; closed in March with a result: C1 C2 C3 C6, 3 rated of 4
     assert m.fractions["rating_participation"] == (3, 4)
     assert m.fractions["extension_rate"] == (2, 4)  # C2 and C10, both led by 住建
     assert (m.overdue_now, m.reopened, m.returned) == (0, 1, 0.0)
-    # 100 × (0.3 × 0.75 + 0.3 × 0.6 + 0.4 × 0.52) = 61.3
-    assert m.composite == pytest.approx(61.3)
+    # 解决率 has no data: 100 × (0.3 × 0.75 + 0.4 × 0.4) / 0.7 = 55
+    assert m.composite == pytest.approx(55.0)
 
 
 def test_department_returns_and_missing_component(march: Engine) -> None:
@@ -107,11 +109,11 @@ def test_department_returns_and_missing_component(march: Engine) -> None:
     assert m.received == 3
     assert m.fractions["returned"] == (1, 3)
     # C2 ✗, C3 returned (left out), C7 never accepted ✗ → 0/2
-    assert m.fractions["responded_same_day"] == (0, 2)
+    assert m.fractions["responded"] == (0, 2)
     # the returned C3 is not its case: completed in March only C2 (✗); overdue ever C2 C7
     assert m.fractions["completed_on_time"] == (0, 1)
     assert (m.overdue_ever, m.overdue_now) == (2, 1)
-    # no ratings: satisfaction None, composite from the other two: 100 × (0.3·0 + 0.3·0) / 0.6 = 0
+    # no ratings: satisfaction and 解决率 None, composite from 响应率 alone: 0
     assert m.satisfaction is None
     assert m.composite == pytest.approx(0.0)
 
@@ -119,9 +121,9 @@ def test_department_returns_and_missing_component(march: Engine) -> None:
 def test_empty_period_gives_none_not_zero_division(march: Engine) -> None:
     m = metrics(march, DISTRICT, Period.month(2026, 1))
     assert (m.received, m.overdue_ever, m.reopened, m.repeat_requests, m.completed) == (0, 0, 0, 0, 0)
-    for key in ("signed_on_time", "responded_same_day", "completed_on_time", "returned", "extension_rate",
-                "avg_days", "p90_days", "rating_participation", "satisfaction", "dissatisfaction",
-                "composite"):  # fmt: skip
+    for key in ("signed_on_time", "responded", "completed_on_time", "returned", "extension_rate",
+                "avg_days", "p90_days", "avg_calendar_days", "rating_participation", "resolved",
+                "satisfaction", "dissatisfaction", "composite"):  # fmt: skip
         assert m.value(key) is None, key
         assert m.display(key) == "—"
     assert m.overdue_now == 2  # a snapshot, whatever the period
@@ -137,7 +139,7 @@ def test_cases_crossing_period_boundaries(march: Engine) -> None:
     assert m.avg_days == pytest.approx(3.0)
     # reported, signed and accepted in April: C5 ✓ both
     assert m.fractions["signed_on_time"] == (1, 1)
-    assert m.fractions["responded_same_day"] == (1, 1)
+    assert m.fractions["responded"] == (1, 1)
     # February: C6 received and dispatched there, completed in March
     feb = metrics(march, DISTRICT, Period.month(2026, 2))
     assert (feb.received, feb.completed) == (1, 0)
@@ -152,14 +154,14 @@ def test_pending_items_wait_for_their_deadline(march: Engine) -> None:
 def test_average_rating_weight_is_configurable(march: Engine) -> None:
     weights = ScoreWeights(average_rating=1.0)
     m = metrics(march, DISTRICT, weights=weights)
-    assert m.satisfaction == pytest.approx((3 + 1) / 6)
+    assert m.satisfaction == pytest.approx((3 + 1) / 6) and m.weighted_satisfaction
     save_weights(march, ScoreWeights(0.5, 0.5, 0.0, average_rating=0.0), updated_by="admin")
     stored = load_weights(march)
     assert stored == ScoreWeights(0.5, 0.5, 0.0, 0.0)
     m = metrics(march, DISTRICT)  # weights read from the store
-    assert m.satisfaction == pytest.approx(3 / 6)
-    # 100 × (0.5 × 0.5 + 0.5 × 4/6) = 58.33
-    assert m.composite == pytest.approx(100 * (0.25 + 0.5 * 4 / 6))
+    assert m.satisfaction == pytest.approx(3 / 6) and not m.weighted_satisfaction
+    # 解决率 has no data, so 响应率 alone: 100 × 0.5 × 0.5 / 0.5 = 50
+    assert m.composite == pytest.approx(50.0)
 
 
 @pytest.mark.parametrize(
@@ -174,9 +176,12 @@ def test_weights_are_validated(weights: tuple[float, float, float, float]) -> No
 def test_composite_formula_and_missing_components() -> None:
     w = ScoreWeights()
     assert w.composite_formula().startswith(
-        "综合得分 = 100 ×（0.3 × 当日响应率 + 0.3 × 按期办结率 + 0.4 × 满意率）"
+        "三率加权得分 = 100 ×（0.3 × 响应率 + 0.3 × 解决率 + 0.4 × 满意率）"
     )
-    assert w.satisfaction_formula() == "满意率 =（满意数 + 0.6 × 一般数）÷ 评价数"
+    assert w.satisfaction_formula() == "满意率 = 满意数 ÷ 评价数（基本满意不计为满意）"
+    weighted = ScoreWeights(average_rating=0.6)
+    assert weighted.satisfaction_formula().startswith("加权满意率 =（满意数 + 0.6 × 基本满意数）÷ 评价数")
+    assert "0.4 × 加权满意率" in weighted.composite_formula()
     assert composite_score(w, 1.0, 0.5, 0.75) == pytest.approx(100 * (0.3 + 0.15 + 0.3))
     assert composite_score(w, None, None, 0.75) == pytest.approx(75.0)
     assert composite_score(w, None, None, None) is None
@@ -189,6 +194,7 @@ def test_every_figure_has_a_definition() -> None:
         "fractions",
         "ratings",
         "completed",
+        "weighted_satisfaction",
         "has_data",
     }
     assert figures == set(DEFINITIONS)

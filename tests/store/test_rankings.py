@@ -26,13 +26,14 @@ def handled(engine: Engine, department: str, day: str, accepted: str, rating: st
         closed=f"{day} 10:00", stage="closed", outcome="resolved", rating=rating,
     )  # fmt: skip
     add_assignment(engine, code, department, dispatched=f"{day} 09:00", accepted=accepted)
-    add_rating(engine, code, rating, f"{day} 10:00", lead=department)
+    add_rating(engine, code, rating, f"{day} 10:00", lead=department, solved=True)
 
 
 def test_streets_by_satisfaction_with_ties_and_changes(any_engine: Engine) -> None:
-    # February: 西湖 满意 1.0 (1st), 南山 一般 0.6 (2nd), 东城 不满意 0 (3rd)
+    # February: 西湖 满意 1.0 (1st), 南山 满意 + 基本满意 0.5 (2nd), 东城 不满意 0 (3rd)
     rated(any_engine, "st-xihu", "satisfied", "2026-02-10 10:00")
-    rated(any_engine, "st-nanshan", "average", "2026-02-11 10:00")
+    rated(any_engine, "st-nanshan", "satisfied", "2026-02-11 10:00")
+    rated(any_engine, "st-nanshan", "average", "2026-02-11 11:00")
     rated(any_engine, "st-dongcheng", "dissatisfied", "2026-02-12 10:00")
     # March: 东城 1.0 and 西湖 1.0 share 1st, 南山 0 is 3rd (competition ranking)
     rated(any_engine, "st-dongcheng", "satisfied", "2026-03-10 10:00")
@@ -48,12 +49,12 @@ def test_streets_by_satisfaction_with_ties_and_changes(any_engine: Engine) -> No
 
 
 def test_departments_by_composite(any_engine: Engine) -> None:
-    # February: 城管 replies the same day, completes on time, 满意 → 100 (1st); 住建 replies the
-    # next day → 100 × (0.3 × 0 + 0.3 + 0.4) = 70 (2nd)
+    # February: 城管 replies the same day, 已解决, 满意 → 100 (1st); 住建 replies the next day →
+    # 100 × (0.3 × 0 + 0.3 + 0.4) = 70 (2nd)
     handled(any_engine, "dp-chengguan", "2026-02-10", "2026-02-10 10:00", "satisfied")
     handled(any_engine, "dp-zhujian", "2026-02-10", "2026-02-11 10:00", "satisfied")
-    # March: 住建 100 and 市场监管 100 (new this month) share 1st; 城管 reply ✗, 一般:
-    # 100 × (0 + 0.3 × 1 + 0.4 × 0.6) = 54 (3rd)
+    # March: 住建 100 and 市场监管 100 (new this month) share 1st; 城管 reply ✗, 已解决, 基本满意
+    # (not 满意): 100 × (0.3 × 0 + 0.3 × 1 + 0.4 × 0) = 30 (3rd)
     handled(any_engine, "dp-zhujian", "2026-03-10", "2026-03-10 10:00", "satisfied")
     handled(any_engine, "dp-shichang", "2026-03-11", "2026-03-11 10:00", "satisfied")
     handled(any_engine, "dp-chengguan", "2026-03-12", "2026-03-13 10:00", "average")
@@ -62,7 +63,7 @@ def test_departments_by_composite(any_engine: Engine) -> None:
     assert top == [
         (1, "dp-zhujian", pytest.approx(100.0), "↑1"),
         (1, "dp-shichang", pytest.approx(100.0), "新"),
-        (3, "dp-chengguan", pytest.approx(54.0), "↓2"),
+        (3, "dp-chengguan", pytest.approx(30.0), "↓2"),
     ]
     # the five departments without a case: last, unranked, "—"
     assert len(rows) == 8

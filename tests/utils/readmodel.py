@@ -12,6 +12,8 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+from store.case_records import CaseDeadline
+from store.contact import phone_key
 from store.models import Case, CaseDepartment, CaseEvent, Rating
 from workdays import SHANGHAI
 
@@ -59,6 +61,7 @@ def add_case(
         street_org_id=street,
         reporter_name=name,
         reporter_phone=phone,
+        phone_key=phone_key(phone),
         received_at=sh(received),
         reported_at=sh(reported),
         signed_at=sh(signed),
@@ -116,6 +119,7 @@ def add_rating(
     lead: str | None = None,
     channel: str = "portal",
     comment: str = "",
+    solved: bool | None = None,
 ) -> None:
     """The case's next rating round; the street comes from the case, the lead unit is given."""
     with Session(engine) as session:
@@ -133,6 +137,7 @@ def add_rating(
                 at=sh(at),
                 street_org_id=case.street_org_id,
                 lead_department_id=lead,
+                solved=solved,
             )
         )
         session.commit()
@@ -154,6 +159,36 @@ def add_event(
                 actor_role=role or "system",
                 actor_org_id=org_id,
                 note=note,
+            )
+        )
+        session.commit()
+
+
+def add_deadline(
+    engine: Engine,
+    code: str,
+    kind: str,
+    started: When,
+    due: When,
+    *,
+    state: str = "met",
+    closed: When = None,
+    org_id: str = "",
+) -> None:
+    """A clock as the case recorded it (case_deadlines): met, overdue (it ran out), running..."""
+    with Session(engine) as session:
+        n = session.exec(select(func.count()).where(CaseDeadline.case_code == code)).one() + 1
+        session.add(
+            CaseDeadline(
+                case_code=code,
+                deadline_id=f"{kind}-{n}",
+                kind=kind,
+                org_id=org_id,
+                started_at=sh(started),
+                warn_at=sh(started),
+                due_at=sh(due),
+                state=state,
+                closed_at=sh(closed),
             )
         )
         session.commit()

@@ -105,8 +105,8 @@ async def test_dashboard_figures_match_the_data_layer(app, browser, engine):
         assert card_value(page.text, key) == district.display(key), key
     # Definitions on hover, the composite's formula, the change since the period before (no data then).
     assert f'title="{escape(DEFINITIONS["satisfaction"].definition)}"' in page.text
-    assert "综合得分 = 100 ×（0.3 × 当日响应率 + 0.3 × 按期办结率 + 0.4 × 满意率）" in page.text
-    assert "满意 1 · 一般 1 · 不满意 0" in page.text and "上期无数据" in page.text
+    assert "三率加权得分 = 100 ×（0.3 × 响应率 + 0.3 × 解决率 + 0.4 × 满意率）" in page.text
+    assert "满意 1 · 基本满意 1 · 不满意 0" in page.text and "上期无数据" in page.text
     # Each chart's option and its table come from the same ChartData.
     funnel = stage_funnel(engine, period, Scope.district("hj"))
     option = chart_option(page.text, "chart-funnel")
@@ -127,7 +127,7 @@ async def test_dashboard_figures_match_the_data_layer(app, browser, engine):
     dept = await browser("dept-zhujian")
     own = await dept.get(f"/dashboard?period={period.key}")
     department = org_metrics(engine, period, Scope.department("dp-zhujian"))
-    assert card_value(own.text, "responded_same_day") == department.display("responded_same_day")
+    assert card_value(own.text, "responded") == department.display("responded")
     assert card_value(own.text, "signed_on_time") == "不适用"
 
 

@@ -28,7 +28,7 @@ async def test_metrics_api_follows_the_dashboard_rules(app, browser, engine):
         assert (f["value"], f["display"]) == (street.value(key), street.display(key)), key
     assert (figures["completed_on_time"]["numerator"], figures["completed_on_time"]["denominator"]) == (1, 1)
     assert figures["received"]["previous"] == 0 and body["ratings"]["satisfied"] == 1
-    assert body["composite_formula"].startswith("综合得分 = 100 ×")
+    assert body["composite_formula"].startswith("三率加权得分 = 100 ×")
 
     refused = await api.http.get(f"{PREFIX}/metrics", params={"scope": "st-xihu"}, headers=leader)
     assert refused.status_code == 403 and refused.json() == {

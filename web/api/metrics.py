@@ -111,7 +111,7 @@ def metrics(me: ApiUser, engine: EngineDep, q: Annotated[FiguresQuery, Query()])
 
 @router.get("/rankings", response_model=RankingsOut)
 def rankings(me: ApiUser, engine: EngineDep, q: Annotated[RankingsQuery, Query()]) -> RankingsOut:
-    """部门或街道排名（group=department|street，by 为指标，默认综合得分），含较上期名次变化；
+    """部门或街道排名（group=department|street，by 为指标，默认三率加权得分），含较上期名次变化；
     仅区领导、督查室、纪工委和系统管理员可查看。"""
     selection = select_figures(engine, me.actor, q.model_copy(update={"scope": ""}))
     require_rankings(selection)

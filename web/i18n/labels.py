@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from store.labels import CATEGORY, CHANNEL, DIFFICULTY, OUTCOME, RATING, STAGE, SUPERVISION, URGENCY
+from store.labels import CATEGORY, CHANNEL, DIFFICULTY, OUTCOME, RATING, SOLVED, STAGE, SUPERVISION, URGENCY
 from store.models import OrgKind
 from web.i18n.petition_labels import PETITION_LABELS
 from workflows.decisions import DECISIONS
@@ -185,6 +185,7 @@ UI_LABELS: dict[str, dict] = {
     "difficulty": DIFFICULTY,
     "rating_value": RATING_VALUE,
     "rating_channel": RATING_CHANNEL,
+    "solved": SOLVED,
     "outcome": OUTCOME,
     "deadline_state": DEADLINE_STATE,
     "channel": CHANNEL,

@@ -1,4 +1,4 @@
-"""Admin: the composite score's weights (响应率 / 解决率 / 满意率) and the weight of a 一般 rating."""
+"""Admin: the composite score's weights (响应率 / 解决率 / 满意率) and the weight of a 基本满意 rating."""
 
 from __future__ import annotations
 

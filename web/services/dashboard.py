@@ -20,10 +20,10 @@ from web.services.dashboard_params import Selection, href
 
 # The cards in the order an officer reads them, under four headings; the composite stands apart.
 CARD_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("受理与响应", ("received", "signed_on_time", "responded_same_day", "returned")),
-    ("办结", ("completed_on_time", "avg_days", "p90_days", "extension_rate")),
+    ("登记与响应", ("received", "signed_on_time", "responded", "returned")),
+    ("办结", ("completed_on_time", "avg_days", "p90_days", "avg_calendar_days", "extension_rate")),
     ("超期与督办", ("overdue_now", "overdue_ever", "supervised", "reopened", "repeat_requests")),
-    ("群众评价", ("rating_participation", "satisfaction", "dissatisfaction")),
+    ("群众评价", ("rating_participation", "resolved", "satisfaction", "dissatisfaction", "unreachable")),
 )
 _EPSILON = 1e-9
 
@@ -34,7 +34,7 @@ class Card:
     name: str
     value: str  # as shown: 93.5%, 2.3, 12, — (no data), 不适用
     definition: str  # zh and en, for the hover title
-    detail: str  # what the value is made of: 12 / 15, 满意 3 · 一般 1 · 不满意 0
+    detail: str  # what the value is made of: 12 / 15, 满意 3 · 基本满意 1 · 不满意 0
     previous: str  # the previous period's value as shown, "" when it had none
     change: str  # ▲ 2.3 个百分点 / ▼ 1 / 持平 / 上期无数据 ("" when not applicable)
     trend: str  # better | worse | same | neutral | none: the colour
@@ -112,7 +112,8 @@ def card(m: Metrics, before: Metrics, key: str, formula: str = "") -> Card:
         compare = TEXT["compare_line"].format(change=text, previous=previous)
     return Card(
         key=key,
-        name=d.zh,
+        # A weighted 满意率 (an admin gave 基本满意 a weight) is never shown under the pure name.
+        name="加权满意率" if key == "satisfaction" and m.weighted_satisfaction else d.zh,
         value=TEXT["not_applicable"] if not_applicable else m.display(key),
         definition=d.definition,
         detail=_detail(m, key),

@@ -18,7 +18,8 @@ from web.services.dashboard_params import Selection, href
 BOARD_COLUMNS = (
     "composite",
     "received",
-    "responded_same_day",
+    "responded",
+    "resolved",
     "completed_on_time",
     "satisfaction",
     "overdue_now",

@@ -1,4 +1,4 @@
-"""Admin: the weights of the composite score and of a 一般 rating (``store.weights``)."""
+"""Admin: the weights of the composite score and of a 基本满意 rating (``store.weights``)."""
 
 from __future__ import annotations
 
