@@ -137,7 +137,55 @@ async def test_return_escalate_supervise_and_close_after_review(app, browser):
     leader = await browser("leader-wang")
     await act(leader, code, "close_after_review", {"note": "复查认为调解合理，已向群众解释"})
     snap = await snapshot(app, code)
-    assert snap.stage == Stage.CLOSED and snap.outcome == Outcome.RESOLVED
+    # 不满意结案: what it is, never 已解决
+    assert snap.stage == Stage.CLOSED and snap.outcome == Outcome.CLOSED_DISSATISFIED
+    page = await leader.get(f"/cases/{code}")
+    assert "不满意结案" in page.text and "已解决" not in page.text.replace("是否已解决", "")
+
+
+async def test_callbacks_recorded_by_phone_then_unreachable(app, browser, engine):
+    """回访 through the case page: a failed call is recorded; a rating without 是否解决 is refused; a
+    call that reaches the resident records 未解决 · 基本满意 with the caller. On another case three failed
+    callbacks close it as 回访无法联系."""
+    community = await browser("community-qinghe")
+    codes = []
+    for _ in range(2):
+        code, _ = await new_case(app)
+        await act(community, code, "triage", {"urgency": "deferrable", "category": "livelihood"})
+        await act(
+            community, code, "resolve_locally", {"result": "已协调物业修复", "responsible_person": "李主任"}
+        )
+        codes.append(code)
+    first, second = codes
+    page = await community.get(f"/cases/{first}")
+    assert {"rate", "callback_failed"} <= forms_on(page.text) and "已回访未联系上 0 次" in page.text
+    await act(community, first, "callback_failed", {"channel": "phone", "note": "无人接听"})
+    refused = await act(community, first, "rate", {"channel": "phone", "value": "average"}, status=409)
+    assert "请选择群众反映的问题是否已解决" in refused.text
+    await act(
+        community,
+        first,
+        "rate",
+        {"channel": "phone", "solved": "false", "value": "average", "comment": "还会漏水"},
+    )
+    snap = await snapshot(app, first)
+    assert (snap.outcome, snap.ratings[-1].solved, snap.ratings[-1].by_user_id) == (
+        Outcome.RESOLVED,
+        False,
+        "community-qinghe",
+    )
+    page = await community.get(f"/cases/{first}")
+    assert "未解决 · 基本满意 · 电话询问（community-qinghe）：还会漏水" in page.text
+    assert "第 1 次电话回访未联系上群众：无人接听" in page.text
+
+    for note in ("无人接听", "空号", "上门未遇"):
+        await act(community, second, "callback_failed", {"channel": "phone", "note": note})
+    snap = await snapshot(app, second)
+    assert (snap.stage, snap.outcome, snap.ratings) == (Stage.CLOSED, Outcome.UNREACHABLE, [])
+    with Session(engine) as s:
+        row = s.get(Case, second)
+        assert (row.outcome, row.callback_failures) == ("unreachable", 3)
+    assert "回访无法联系" in (await community.get(f"/cases/{second}")).text
 
 
 async def test_unreasonable_request_is_closed_with_an_explanation(app, browser):
