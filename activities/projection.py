@@ -184,6 +184,7 @@ def _fill_case(row: Case, s: CaseSnapshot) -> None:
     row.returns, row.extensions_granted, row.reopened = s.returns, s.extensions_granted, s.reopened
     row.rating = s.ratings[-1].value.value if s.ratings else None
     row.callback_failures = getattr(s, "callback_failures", 0)
+    row.solved = s.ratings[-1].solved if s.ratings else None
     row.result = s.result
     row.reported_at, row.signed_at = s.reported_at, s.signed_at
     row.dispatched_at, row.completed_at, row.closed_at = s.dispatched_at, s.completed_at, s.closed_at

@@ -68,13 +68,15 @@ class LedgerRow:
     overdue: str
     supervision: str
     result: str
+    outcome: str
+    solved: str
     rating: str
 
 
 # (field, header, column width in characters)
 LEDGER_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("code", "编号", 16),
-    ("received_at", "受理时间", 17),
+    ("received_at", "登记时间", 17),
     ("channel", "渠道", 11),
     ("reporter", "诉求人", 9),
     ("phone", "联系电话", 14),
@@ -93,7 +95,9 @@ LEDGER_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("overdue", "是否超期", 8),
     ("supervision", "督办", 11),
     ("result", "办理结果", 40),
-    ("rating", "评价", 7),
+    ("outcome", "结案方式", 12),
+    ("solved", "是否解决", 8),
+    ("rating", "评价", 8),
 )
 
 
@@ -158,6 +162,8 @@ def ledger_row(c: Case, names: dict[str, str], full: bool) -> LedgerRow:
         overdue="是" if c.overdue else ("曾超期" if c.ever_overdue else "否"),
         supervision=supervision_label(c.supervision_level, c.supervised),
         result=c.result or stored_label("outcome", c.outcome),
+        outcome=stored_label("outcome", c.outcome),
+        solved="" if c.solved is None else stored_label("solved", "true" if c.solved else "false"),
         rating=rating,
     )
 

@@ -128,6 +128,7 @@ class Case(SQLModel, table=True):
     reopened: int = 0
     rating: str | None = Field(default=None, max_length=20)
     callback_failures: int = 0  # 回访未联系上 in the current rating window
+    solved: bool | None = None  # 是否解决 in the last rating (None: not rated, or not asked)
     result: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     received_at: datetime = Field(sa_type=UTCDateTime)
     reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -29,9 +29,9 @@ from tests.utils.readmodel import add_assignment, add_case, add_rating
 from workdays import SHANGHAI
 
 HEADERS = [
-    "编号", "受理时间", "渠道", "诉求人", "联系电话", "类别", "紧急程度", "社区", "街道", "承办部门",
+    "编号", "登记时间", "渠道", "诉求人", "联系电话", "类别", "紧急程度", "社区", "街道", "承办部门",
     "牵头单位", "报单时间", "签收时间", "派单时间", "办结时间", "当前时限", "当前环节", "是否超期",
-    "督办", "办理结果", "评价",
+    "督办", "办理结果", "结案方式", "是否解决", "评价",
 ]  # fmt: skip
 TODAY = date(2026, 4, 15)
 
@@ -48,7 +48,7 @@ def two_cases(engine: Engine) -> Engine:
         title="小区门口路灯不亮", channel="phone", category="infrastructure", urgency="deferrable",
         stage="closed", outcome="resolved", reported="2026-03-02 10:00", signed="2026-03-02 15:00",
         dispatched="2026-03-03 09:00", completed="2026-03-05 16:00", closed="2026-03-06 10:00",
-        ever_overdue=True, supervised=True, supervision_level=1, rating="satisfied",
+        ever_overdue=True, supervised=True, supervision_level=1, rating="satisfied", solved=True,
         result="已更换三盏路灯，经回访群众满意。",
     )  # fmt: skip
     add_assignment(engine, code, "dp-zhujian", dispatched="2026-03-03 09:00", accepted="2026-03-03 10:00")
@@ -87,12 +87,12 @@ def test_xlsx_export_read_back_cell_by_cell(two_cases: Engine) -> None:
             "基础建设", "合理缓办", "清河社区", "东城街道", "区住建局、区城管局", "区住建局",
             local("2026-03-02 10:00"), local("2026-03-02 15:00"), local("2026-03-03 09:00"),
             local("2026-03-05 16:00"), None, "已办结", "曾超期", "领导督办", "已更换三盏路灯，经回访群众满意。",
-            "满意",
+            "评价办结", "已解决", "满意",
         ],
         [
             "HJ-2026-000102", local("2026-03-31 20:00"), "网上提交", "李*", "139****1111", None, None,
             "湖滨社区", "西湖街道", None, None, local("2026-04-01 09:00"), None, None, None,
-            local("2026-04-01 23:59"), "街道签收", "是", "否", None, None,
+            local("2026-04-01 23:59"), "街道签收", "是", "否", None, None, None, None,
         ],
     ]  # fmt: skip
     assert ws.freeze_panes == "A2"

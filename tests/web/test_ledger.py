@@ -70,7 +70,7 @@ async def test_export_opens_with_chinese_intact_and_phones_by_role(app, browser,
         sheet["渠道"] == "电话（12345 热线）" and sheet["社区"] == "清河社区" and sheet["街道"] == "东城街道"
     )
     assert sheet["承办部门"] == "区住建局" and sheet["类别"] == "民生保障" and sheet["评价"] == "满意"
-    assert isinstance(sheet["受理时间"], datetime)  # a real Excel date, not text
+    assert isinstance(sheet["登记时间"], datetime)  # a real Excel date, not text
     with Session(engine) as s:
         assert s.exec(select(func.count()).select_from(PersonalDataView)).one() == 0  # masked: nothing to log
 

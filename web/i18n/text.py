@@ -431,7 +431,7 @@ TEXT: dict[str, str] = {
     "only_supervised": "仅看督办",
     "to_import": "导入民情走访台账",
     "import_title": "导入民情走访台账",
-    "import_intro": "线下走访收集的诉求，按模板填写后上传，每一行登记为一件诉求（渠道：来访，即民情走访），受理时间为所填日期 09:00；登记后按正常流程进入社区研判。",
+    "import_intro": "线下走访收集的诉求，按模板填写后上传，每一行登记为一件诉求（渠道：来访，即民情走访），登记时间为所填日期 09:00；登记后按正常流程进入社区研判。",
     "import_template": "下载模板（.xlsx）",
     "import_columns": "模板各列",
     "import_required": "必填",

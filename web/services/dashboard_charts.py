@@ -95,7 +95,7 @@ def chart_panels(engine: Engine, selection: Selection, bucket: PeriodKind | None
     ratings = satisfaction_distribution(engine, period, scope)
     funnel = stage_funnel(engine, period, scope)
     return [
-        panel("chart-intake", intake, _stacked(_option(intake)), "按受理时间计，未研判的诉求计入“未分类”。"),
+        panel("chart-intake", intake, _stacked(_option(intake)), "按登记时间计，未研判的诉求计入“未分类”。"),
         panel("chart-on-time", on_time, _option(on_time), "按办结时间计；折线为按期办结率（右轴）。"),
         panel(
             "chart-overdue",

@@ -32,6 +32,7 @@ def upgrade() -> None:
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("callback_failures", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("phone_key", sa.String(length=32), nullable=False, server_default=""))
+        batch.add_column(sa.Column("solved", sa.Boolean(), nullable=True))
         batch.create_index("ix_cases_phone_key", ["phone_key"])
     op.execute(
         "UPDATE cases SET outcome = 'closed_dissatisfied' WHERE outcome = 'resolved' AND rating = 'dissatisfied'"
@@ -60,6 +61,7 @@ def downgrade() -> None:
     with op.batch_alter_table("cases") as batch:
         batch.drop_index("ix_cases_phone_key")
         batch.drop_column("phone_key")
+        batch.drop_column("solved")
         batch.drop_column("callback_failures")
     with op.batch_alter_table("ratings") as batch:
         batch.drop_column("solved")
