@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # Drill mode: the seconds-long drill clocks are offered (六单) and used (信访). Never for real cases;
     # dev mode offers the 六单 drill policy too.
     drill_mode: bool = False
+    # Open311 GeoReport v2: the jurisdiction this server answers for (clients send it as jurisdiction_id).
+    open311_jurisdiction_id: str = "hj.liudan.local"
     # Every Temporal call from the web is bounded, so an outage is a clear 503 within seconds.
     temporal_rpc_timeout_seconds: float = 10.0
 

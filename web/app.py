@@ -23,11 +23,12 @@ from temporalio.client import Client
 import payloads
 from settings import Settings, get_settings
 from store.db import create_schema, make_engine
-from web import errors
+from web import errors, observability
 from web.api import api_router, docs_router
 from web.middleware import AnonymousNonceMiddleware, BodyLimitMiddleware, SecurityHeadersMiddleware
 from web.ratelimit import SlidingWindowLimiter
 from web.routes import (
+    admin_api_keys,
     admin_attention,
     admin_calendar,
     admin_orgs,
@@ -45,6 +46,8 @@ from web.routes import (
     ledger,
     ledger_import,
     mailbox,
+    open311,
+    ops,
     petition_tracking,
     petitions,
     portal,
@@ -138,6 +141,9 @@ def create_app(
         backlogs,
         reception,
         mailbox,
+        open311,
+        admin_api_keys,
+        ops,
     ):
         app.include_router(module.router)
     app.include_router(api_router)
@@ -146,4 +152,5 @@ def create_app(
     app.add_middleware(AnonymousNonceMiddleware, secret=settings.secret_key, secure=not settings.dev_mode)
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_PHOTOS * settings.upload_max_bytes + FORM_OVERHEAD)
     app.add_middleware(SecurityHeadersMiddleware)
+    observability.install(app, settings)
     return app
