@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+import store.accountability  # registers 约谈 records and the accountability thresholds
 import store.audit  # registers the personal-data access log
 import store.auth  # registers web sessions and login attempts
 import store.backlogs  # registers 积案 / 包案

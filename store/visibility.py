@@ -1,7 +1,9 @@
 """Who may see what, decided once for the store's queries, the pages, the API, ledgers and dashboards.
 
-- **A case**: admins and the supervision office (督查室) see every case; the discipline commission
-  (纪工委) the cases referred to it (supervision level 2); a district leader those of the streets
+- **A case**: admins, the supervision office (督查室) and the discipline commission (纪工委) see
+  every case: the commission decides the cases referred to it (supervision level 2), and it holds
+  departments to account for their ratings (问责, `store.accountability`), so it reads the cases behind
+  them; a district leader those of the streets
   linked to them (联点); a street officer the street's; a community officer or grid worker the
   community's; a department every case it was ever dispatched, even one it returned, since its
   figures count them.
@@ -41,7 +43,6 @@ REFERRED_LEVEL = 2  # the supervision level at which a case goes to the discipli
 
 class Reach(StrEnum):
     DISTRICT = "district"  # every case
-    REFERRED = "referred"  # referred to the discipline commission
     LINKED_STREETS = "linked_streets"  # a leader's streets (联点)
     OWN_STREET = "own_street"
     OWN_COMMUNITY = "own_community"
@@ -52,7 +53,7 @@ class Reach(StrEnum):
 CASES: dict[Role, Reach] = {
     Role.ADMIN: Reach.DISTRICT,
     Role.SUPERVISION: Reach.DISTRICT,
-    Role.DISCIPLINE: Reach.REFERRED,
+    Role.DISCIPLINE: Reach.DISTRICT,
     Role.LEADER: Reach.LINKED_STREETS,
     Role.STREET: Reach.OWN_STREET,
     Role.COMMUNITY: Reach.OWN_COMMUNITY,
@@ -65,7 +66,7 @@ CONTACT: dict[Role, Reach] = {
     Role.STREET: Reach.OWN_STREET,
     Role.DEPARTMENT: Reach.ASSIGNED,
 }
-FIGURES: dict[Role, Reach] = {**CASES, Role.DISCIPLINE: Reach.DISTRICT}
+FIGURES: dict[Role, Reach] = dict(CASES)
 RANKINGS = (Role.LEADER, Role.SUPERVISION, Role.DISCIPLINE, Role.ADMIN)
 REGISTRATION: dict[Role, Reach] = {
     Role.GRID_WORKER: Reach.OWN_COMMUNITY,
@@ -132,8 +133,6 @@ def reaches(who: Who, reach: Reach | None, case: CaseOrgs) -> bool:
     """Whether `reach`, held by `who`, takes in this case."""
     if reach == Reach.DISTRICT:
         return True
-    if reach == Reach.REFERRED:
-        return case.supervision_level >= REFERRED_LEVEL
     if reach in (Reach.LINKED_STREETS, Reach.OWN_STREET):
         return case.street_org_id in _streets(who, reach)
     if reach == Reach.OWN_COMMUNITY:
@@ -149,8 +148,6 @@ def reach_filter(who: Who, reach: Reach | None) -> ColumnElement[bool]:
     """`reaches` as a condition on the cases table."""
     if reach == Reach.DISTRICT:
         return true()
-    if reach == Reach.REFERRED:
-        return col(Case.supervision_level) >= REFERRED_LEVEL
     if reach == Reach.LINKED_STREETS:
         return col(Case.street_org_id).in_(who.street_ids) if who.street_ids else false()
     if reach == Reach.OWN_STREET:

@@ -28,6 +28,7 @@ from web.api import api_router, docs_router
 from web.middleware import AnonymousNonceMiddleware, BodyLimitMiddleware, SecurityHeadersMiddleware
 from web.ratelimit import SlidingWindowLimiter
 from web.routes import (
+    accountability,
     admin_api_keys,
     admin_attention,
     admin_calendar,
@@ -141,11 +142,13 @@ def create_app(
         backlogs,
         reception,
         mailbox,
+        accountability,
         open311,
         admin_api_keys,
         ops,
     ):
         app.include_router(module.router)
+    app.state.templates.env.globals.update(accountability.TEMPLATE_GLOBALS)
     app.include_router(api_router)
     app.include_router(docs_router)
 

@@ -121,8 +121,12 @@ async def test_overdue_turns_red_and_the_leader_supervises(stack, browser, shots
     await form.get_by_label("约谈部门负责人").check()
     await form.get_by_role("button", name="督办").click()
     await expect(leader.locator("#toasts .toast")).to_have_text("已提交：督办")
-    await expect(board_item.locator(".tag.info")).to_have_text("已督办")
-    await expect(board_item.locator(".tag.warn")).to_have_text("已约谈")
+    await expect(board_item.locator("span.tag.info")).to_have_text("已督办")
+    await expect(board_item.locator("span.tag.warn")).to_have_text("要求约谈")
+    # 约谈 is a record: the board links to the form that records it (问责)
+    await expect(board_item.locator("a.tag", has_text="记录约谈")).to_have_attribute(
+        "href", re.compile(r"^/accountability/interviews/new\?")
+    )
     await expect(leader.locator(".stat", has_text="已督办").locator("b")).to_have_text("1")
     await shots(leader, "leader-supervised")
 
@@ -132,7 +136,7 @@ async def test_overdue_turns_red_and_the_leader_supervises(stack, browser, shots
     assert before["supervised"] == 1 and before["overdue"] == 0, before
     item = row(dept, code)
     await expect(item.locator(".tag.info")).to_have_text("已督办")
-    await expect(item.locator(".tag.warn")).to_have_text("已约谈")
+    await expect(item.locator(".tag.warn")).to_have_text("要求约谈")
     await expect(item).to_have_class(re.compile(r"level-ok"))
     await expect(item.locator(".sla-due")).to_contain_text(tomorrow.isoformat())
     await shots(dept, "department-supervised-tab")
@@ -140,7 +144,7 @@ async def test_overdue_turns_red_and_the_leader_supervises(stack, browser, shots
     await open_case(dept, code)
     flags = dept.locator("#case-status .tag")
     await expect(flags.filter(has_text="已督办")).to_have_count(1)
-    await expect(flags.filter(has_text="已约谈")).to_have_count(1)
+    await expect(flags.filter(has_text="要求约谈")).to_have_count(1)
     await expect(timeline(dept).filter(has_text=re.compile(r"^\s*即将超期提醒"))).to_have_count(1)
     overdue = dept.locator("#case-timeline li", has=dept.locator(".what", has_text=re.compile(r"^\s*超期")))
     await expect(overdue).to_contain_text("已超期，转联点区领导督办")

@@ -101,7 +101,8 @@ def test_contact_only_for_who_must_call_the_resident(cases: Engine) -> None:
     assert seen("grid-qinghe") == ({"HJ-2026-000001", "HJ-2026-000003"},) * 2
     assert seen("leader-wang") == ({"HJ-2026-000001", "HJ-2026-000003"}, set())
     assert seen("leader-none") == (set(), set())
-    assert seen("discipline") == ({"HJ-2026-000003"}, set())
+    # the commission reads every case (问责 needs the cases behind the ratings), calls nobody
+    assert seen("discipline") == (seen("supervision")[0], set())
     assert seen("supervision")[1] == seen("admin")[1] == seen("resident")[1] == set()
     assert len(seen("supervision")[0]) == 3
 

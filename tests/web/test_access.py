@@ -28,7 +28,7 @@ INSIDERS = [
     "supervision",
     "admin",
 ]
-OUTSIDERS = ["community-hubin", "grid-hubin", "street-xihu", "dept-gongan", "leader-li", "discipline"]
+OUTSIDERS = ["community-hubin", "grid-hubin", "street-xihu", "dept-gongan", "leader-li"]
 
 
 @pytest.fixture

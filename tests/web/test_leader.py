@@ -46,7 +46,7 @@ async def test_overdue_case_reaches_its_leader_with_the_form_one_click_away(app,
     # Marked as supervised, with the talk ordered; no longer "waiting for supervision".
     assert (
         '<span class="tag info">已督办</span>' in board.text
-        and '<span class="tag warn">已约谈</span>' in board.text
+        and '<span class="tag warn">要求约谈</span>' in board.text
     )
     assert "超期待督办" not in board.text
 

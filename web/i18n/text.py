@@ -59,7 +59,7 @@ TEXT: dict[str, str] = {
     "flag_awaiting_supervision": "超期待督办",
     "flag_supervised": "已督办",
     "flag_escalated": "申请协调",
-    "flag_talk": "已约谈",
+    "flag_talk": "要求约谈",
     "flag_in_charge": "领导包案",
     "flag_extension_pending": "延期待批",
     "flag_reopened": "重办",

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from web.deps import CsrfProtected, CurrentUser, EngineDep, Fragment, WorkdaysDep, require_roles
 from web.services.cases import SUPERVISORS
+from web.services.interviews import talk_links
 from web.services.leader import board
 from web.templating import TemplatesDep
 
@@ -28,4 +29,7 @@ def leader_board(
     group: Literal["department", "street"] = "department",
 ) -> Response:
     view = board(engine, me.actor, workdays, group)
-    return templates.render(request, "leader.html", {"board": view, "active": "leader"}, fragment=fragment)
+    # Where a 约谈 was ordered: its record, or the form to record it (web.services.interviews).
+    talks = talk_links(engine, [b.row.code for g in view.groups for b in g.rows])
+    context = {"board": view, "talks": talks, "active": "leader"}
+    return templates.render(request, "leader.html", context, fragment=fragment)

@@ -114,6 +114,9 @@ def board(engine: Engine, actor: Actor, workdays: WorkingDays, grouping: str) ->
     attention = or_(
         col(Case.overdue), col(Case.escalated), col(Case.supervised), col(Case.supervision_level) > 0
     )
+    if actor.role == Role.DISCIPLINE:
+        # The commission reads every case, but its board is what was referred to it (督办 level 2).
+        attention = col(Case.supervision_level) >= REFERRED_LEVEL
     with Session(engine) as session:
         cases = session.exec(
             select(Case)
