@@ -84,7 +84,7 @@ def _person(name: str, phone: str, id_number: str) -> dict[str, str]:
 PETITIONS = [
     DemoPetition(
         {
-            **_person("周建华", "13807310001", "430121196203150011"),
+            **_person("周建华", "13807310001", "430121196203150012"),
             "channel": "letter",
             "matter_type": "claim",
             "title": "低保资格被取消，请求复核",
@@ -93,7 +93,7 @@ PETITIONS = [
     ),
     DemoPetition(
         {
-            **_person("吴秀梅", "13807310002", "430121197005220022"),
+            **_person("吴秀梅", "13807310002", "430121197005220029"),
             "channel": "visit",
             "matter_type": "claim",
             "title": "小区电梯长期停运",
@@ -103,7 +103,7 @@ PETITIONS = [
     ),
     DemoPetition(
         {
-            **_person("郑国强", "13807310003", "430121195811030033"),
+            **_person("郑国强", "13807310003", "430121195811030036"),
             "channel": "online",
             "matter_type": "claim",
             "title": "养老保险缴费年限认定有误",
@@ -123,7 +123,7 @@ PETITIONS = [
     ),
     DemoPetition(
         {
-            **_person("钱明", "13807310005", "430121199009090055"),
+            **_person("钱明", "13807310005", "430121199009090056"),
             "channel": "letter",
             "matter_type": "accusation",
             "accused_org_id": "dp-chengguan",
@@ -135,7 +135,7 @@ PETITIONS = [
     ),
     DemoPetition(
         {
-            **_person("陈桂兰", "13807310006", "430121196611110066"),
+            **_person("陈桂兰", "13807310006", "430121196611110060"),
             "channel": "handed_down",
             "matter_type": "suggestion",
             "handed_down_by": "市信访局",

@@ -23,6 +23,7 @@ from temporalio import activity
 from activities.projection import write_or_reject
 from store.case_records import CaseAttention
 from store.codes import next_number
+from store.petitioners import refresh_petitioner
 from store.petitions import (
     DocumentNumber,
     Petition,
@@ -152,6 +153,7 @@ def write_petition(
     _fill(row, p)
     session.add(row)
     session.flush()
+    refresh_petitioner(session, reg.petitioner_key)
     code = p.code
     stored = {
         e.seq: e for e in session.exec(select(PetitionEvent).where(PetitionEvent.petition_code == code))
@@ -194,7 +196,10 @@ def _fill(row: Petition, p: PetitionSnapshot) -> None:
     row.accused_org_id, row.about_officials = reg.accused_org_id, reg.about_officials
     row.petitioner_name, row.petitioner_phone = reg.petitioner.name, reg.petitioner.phone
     row.petitioner_address, row.petitioner_key = reg.petitioner.address, reg.petitioner_key
+    row.petitioner_id_masked = reg.petitioner.id_masked
     row.first_time, row.people_count = reg.first_time, reg.people_count
+    row.representatives = "\n".join(reg.representatives)
+    row.merged_into = p.merged_into
     row.handed_down_by, row.handed_down_due = reg.handed_down_by, reg.handed_down_due
     row.repeat_of, row.registered_by = reg.repeat_of, reg.registered_by.user_id
     row.tracking_token_hash = reg.tracking_token_hash or None

@@ -1,6 +1,20 @@
 """The figures petition offices are ranked on (信访工作考核), for a period [start, end), read from the
 petitions' read model as the workflow recorded it: clocks are never recomputed here.
 
+People and batches (件 / 批 / 人次, issue 12), for petitions received in the period:
+
+- 件 (``pieces``): petitions received, less those merged (并案) into another petition: a merged
+  petition is one matter with the petition it went into, which is counted (a merge decided after the
+  report was read changes it: the figures read the read model as it is now).
+- 批 (``batches``): group petitions (集体访, ``people_count`` ≥ 5) received, merged ones included: each
+  group came.
+- 人次 (``person_times``): the people who brought the petitions received (the sum of ``people_count``),
+  merged ones included.
+- 重复信访 (``repeats``): of the 件, those whose petitioner (``petitioner_key``) had brought an earlier
+  petition, received at any time before it (in an earlier period too, merged or not); 初信初访
+  (``first_time``): the other 件, so the two add up to 件. Unlike the desk's flag (the same matter,
+  marked at registration), this counts the person, whatever the matter.
+
 A petition counts in the period in which the thing measured happened (its clock closed, its opinion
 was issued, it was closed), whenever it was received. Definitions:
 
@@ -30,9 +44,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
@@ -44,6 +59,7 @@ from workflows.types import DeadlineState
 
 # The clocks a handling unit owes work on (受理 within 15 days, 办理 within 60).
 UNIT_KINDS = (K.UNIT_ACCEPT, K.HANDLING)
+GROUP_SIZE = 5  # 集体访: brought by 5 people or more
 
 
 @dataclass(frozen=True)
@@ -75,6 +91,11 @@ class PetitionFigures:
     closed: Mapping[str, int]  # by outcome, every PetitionOutcome value present
     open_at_end: int
     overdue_at_end: int
+    pieces: int = 0  # 件: received, merged ones left out
+    batches: int = 0  # 批: group petitions received
+    person_times: int = 0  # 人次: people who brought the petitions received
+    repeats: int = 0  # 重复信访: 件 whose petitioner had brought one before
+    first_time: int = 0  # 初信初访: the other 件
 
     @property
     def concluded(self) -> int:
@@ -142,12 +163,40 @@ def petition_figures(engine: Engine, start: datetime, end: datetime) -> Petition
     with Session(engine) as session:
         petitions = session.exec(select(Petition).where(alive)).all()
         clocks = session.exec(select(PetitionDeadline).join(Petition).where(alive)).all()
+        received = [p for p in petitions if start <= p.received_at < end]
+        first_seen = _first_seen(session, {p.petitioner_key for p in received if p.petitioner_key})
     by_code: defaultdict[str, list[PetitionDeadline]] = defaultdict(list)
     for c in clocks:
         by_code[c.petition_code].append(c)
     facts = [_facts(p, by_code[p.code], start, end) for p in petitions]
     units = (_unit(org, facts, start, end) for org in sorted(_unit_ids(facts)))
-    return PetitionReport(start, end, _district(facts, start, end), tuple(u for u in units if _active(u)))
+    district = replace(_district(facts, start, end), **_people(received, first_seen))
+    return PetitionReport(start, end, district, tuple(u for u in units if _active(u)))
+
+
+def _first_seen(session: Session, keys: set[str]) -> dict[str, datetime]:
+    """When each petitioner's first petition was received, whenever that was."""
+    if not keys:
+        return {}
+    query = (
+        select(Petition.petitioner_key, func.min(Petition.received_at))
+        .where(col(Petition.petitioner_key).in_(keys))
+        .group_by(col(Petition.petitioner_key))
+    )
+    return {key: first for key, first in session.exec(query).all()}
+
+
+def _people(received: Sequence[Petition], first_seen: Mapping[str, datetime]) -> dict[str, int]:
+    """件, 批, 人次, 重复信访 and 初信初访 of the petitions received in the period."""
+    pieces = [p for p in received if not p.merged_into]
+    repeats = sum(1 for p in pieces if p.petitioner_key and first_seen[p.petitioner_key] < p.received_at)
+    return {
+        "pieces": len(pieces),
+        "batches": sum(1 for p in received if p.people_count >= GROUP_SIZE),
+        "person_times": sum(p.people_count for p in received),
+        "repeats": repeats,
+        "first_time": len(pieces) - repeats,
+    }
 
 
 def _facts(p: Petition, clocks: list[PetitionDeadline], start: datetime, end: datetime) -> _Facts:

@@ -40,11 +40,15 @@ class Petition(SQLModel, table=True):
     petitioner_phone: str = Field(max_length=32)
     petitioner_address: str = Field(default="", max_length=200)
     petitioner_key: str = Field(default="", index=True, max_length=64)  # hash of the id number
+    petitioner_id_masked: str = Field(default="", max_length=18)  # 110105********002X, never the number
     first_time: bool = True
     people_count: int = 1
+    # 集体访: the representatives' names, one a line (`representative_names`).
+    representatives: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     handed_down_by: str = Field(default="", max_length=100)
     handed_down_due: datetime | None = Field(default=None, sa_type=UTCDateTime)
     repeat_of: str = Field(default="", max_length=32)
+    merged_into: str = Field(default="", index=True, max_length=32)  # 并案: the petition it went into
     registered_by: str = Field(default="", max_length=64)
     tracking_token_hash: str | None = Field(default=None, index=True, max_length=64)
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -65,6 +69,10 @@ class Petition(SQLModel, table=True):
     recheck_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+def representative_names(p: Petition) -> list[str]:
+    return [name for name in p.representatives.split("\n") if name]
 
 
 class PetitionEvent(SQLModel, table=True):

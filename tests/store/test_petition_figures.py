@@ -45,6 +45,9 @@ def add_petition(
     received: str = "2026-03-02 09:00",
     handling: str = "",
     outcome: PetitionOutcome | None = None,
+    key: str = "",
+    people: int = 1,
+    merged_into: str = "",
     **moments: str,
 ) -> str:
     """A petition and its clocks; ``moments`` are its other times by name without ``_at`` (accepted,
@@ -55,6 +58,7 @@ def add_petition(
         matter_type="claim", policy_id="xf-letter", bureau_org_id=BUREAU, handling_org_id=handling,
         stage=PetitionStage.CLOSED if outcome else PetitionStage.HANDLING, outcome=outcome,
         petitioner_name="李桂芳", petitioner_phone="13900000000", received_at=sh(received),
+        petitioner_key=key, people_count=people, merged_into=merged_into,
         **{f"{name}_at": sh(at) for name, at in moments.items()},
     )  # fmt: skip
     rows = [
@@ -234,7 +238,8 @@ def test_closed_by_outcome_and_concluded(any_engine: Engine) -> None:
     d = march(any_engine).district
     assert d.concluded == 2
     assert d.closed == {
-        "declined": 1, "referred": 0, "answered": 1, "reviewed": 0, "concluded": 2, "withdrawn": 1
+        "declined": 1, "referred": 0, "answered": 1, "reviewed": 0, "concluded": 2, "withdrawn": 1,
+        "merged": 0,
     }  # fmt: skip
     assert d.open_at_end == 1  # the one closed in April was still open at the end of March
 
@@ -339,3 +344,35 @@ def test_the_period_must_be_aware_and_not_empty(any_engine: Engine) -> None:
         petition_figures(any_engine, START.replace(tzinfo=None), END)
     with pytest.raises(ValueError, match="after it starts"):
         petition_figures(any_engine, END, START)
+
+
+def test_pieces_batches_person_times_and_repeats_across_periods(any_engine: Engine) -> None:
+    """件 / 批 / 人次 and 重复信访 / 初信初访 for March, by hand."""
+    e = any_engine
+    # A: a concluded petition in December (long closed), then two in March: both repeats.
+    add_petition(
+        e, received="2025-12-10 09:00", key="A", outcome=PetitionOutcome.CONCLUDED, closed="2026-01-20 10:00"
+    )
+    add_petition(e, received="2026-03-05 09:00", key="A")
+    add_petition(e, received="2026-03-20 09:00", key="A")
+    # B: first on 3 March; the next day's petition is merged into it (one 件, not a repeat counted).
+    first_b = add_petition(e, received="2026-03-03 09:00", key="B")
+    add_petition(
+        e, received="2026-03-04 09:00", key="B", merged_into=first_b,
+        outcome=PetitionOutcome.MERGED, closed="2026-03-04 12:00",
+    )  # fmt: skip
+    # C and C2: group petitions (12 and exactly 5 people), each their first; the second at 23:59 on 31 March.
+    add_petition(e, received="2026-03-10 09:00", key="C", people=12)
+    add_petition(e, received="2026-03-31 23:59", key="C2", people=5)
+    # D: a group of 7 on 28 February (not March), again alone in March: a repeat across the periods.
+    add_petition(e, received="2026-02-28 23:59", key="D", people=7)
+    add_petition(e, received="2026-03-15 09:00", key="D")
+    # E: a group of 6 on 1 April at midnight: April's, not March's.
+    add_petition(e, received="2026-04-01 00:00", key="E", people=6)
+    d = march(e).district
+    assert d.received == 7  # A A B B(merged) C C2 D
+    assert d.pieces == 6  # one of them merged
+    assert d.batches == 2  # C (12) and C2 (5); D's and E's groups are February's and April's
+    assert d.person_times == 22  # 1 + 1 + 1 + 1 + 12 + 5 + 1
+    assert d.repeats == 3  # A twice (December before), D (February before)
+    assert d.first_time == 3  # B, C, C2

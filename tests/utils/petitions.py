@@ -54,7 +54,7 @@ def petition(**changes: Any) -> PetitionRegistration:
         channel=PetitionChannel.LETTER,
         matter_type=MatterType.CLAIM,
         petitioner=Petitioner(
-            name="李桂芳", phone="13900001111", id_number="430121196501011234", address="东城街道清河社区"
+            name="李桂芳", phone="13900001111", id_number="43012119650101123X", address="东城街道清河社区"
         ),
         title="拆迁补偿款未按协议支付",
         content="2025年签订的拆迁补偿协议约定的第二期补偿款至今未支付。",

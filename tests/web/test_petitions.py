@@ -22,7 +22,7 @@ LETTER = {
     "matter_type": "claim",
     "petitioner_name": "李桂芳",
     "petitioner_phone": "13900001111",
-    "petitioner_id_number": "430121196501011234",
+    "petitioner_id_number": "43012119650101123X",
     "petitioner_address": "东城街道清河社区5栋",
     "title": "拆迁补偿款未按协议支付",
     "content": "2025年签订的拆迁补偿协议约定的第二期补偿款至今未支付。",
@@ -152,10 +152,13 @@ async def test_a_letter_from_the_desk_to_its_conclusion(
     assert (await unit.get("/petitions/figures")).status_code == 403
     assert (await head_of_bureau.get("/petitions/figures?period=2026-13")).status_code == 422
 
-    # The same petitioner on the same matter again: flagged at the desk, answered 不再受理.
-    again, _ = await register(desk, title="再次反映拆迁补偿款问题")
+    # The same petitioner on the same matter again: the desk is shown the concluded petition, marks it
+    # as the same matter (重复信访), and answers 不再受理.
+    check = await desk.post("/petitions/similar", LETTER, htmx=True, target="xf-similar")
+    assert f'name="same_matter_as" value="{code}"' in check.text and "终结" in check.text
+    again, _ = await register(desk, title="再次反映拆迁补偿款问题", same_matter_as=code)
     page = await desk.get(f"/petitions/{again}")
-    assert f"原事项 {code} 已终结" in page.text
+    assert f"原事项 {code} 已终结" in page.text and 'data-flag="repeat"' in page.text
     await act(
         desk,
         again,

@@ -52,8 +52,10 @@ from workflows.petition.types import (
     ObjectionDecision,
     PetitionChannel,
     PetitionDecline,
+    Petitioner,
     PetitionExtensionDecision,
     PetitionExtensionRequest,
+    PetitionMerge,
     PetitionObjection,
     PetitionOutcome,
     PetitionPress,
@@ -344,3 +346,34 @@ async def test_calendar_days_skip_the_receipt_day_and_a_deadline_on_a_holiday_mo
     )
     # A receipt long past: the clock has already run out, and says so.
     assert s.overdue and clock(s, K.PETITION_INTAKE).state == DeadlineState.OVERDUE
+
+
+async def test_a_group_petition_merged_into_another_closes_with_its_clocks_cancelled(
+    time_env: WorkflowEnvironment, client: Client, task_queue: str, engine: Engine
+) -> None:
+    """并案: the second letter on the matter is closed as merged into the first, which carries on; the
+    merged petition keeps its own timeline, and no clock of it runs on (nor makes it overdue)."""
+    first = await start_petition(client, task_queue)
+    target = (await state(first)).code
+    group = petition(
+        people_count=8, representatives=["王建国", "刘秀英"], petitioner=Petitioner(
+            name="王建国", phone="13900002222", address="东城街道清河社区", id_masked="110105********002X"
+        ),
+    )  # fmt: skip
+    second = await start_petition(client, task_queue, group)
+    s = await act(second, "xf_merge", PetitionMerge(CLERK, into=target, reason="反映同一事项，并案办理"))
+    assert s.stage == PetitionStage.CLOSED and s.outcome == PetitionOutcome.MERGED
+    assert s.merged_into == target and s.holder_org_ids == []
+    assert all(d.closed_at is not None and d.state == DeadlineState.CANCELLED for d in s.deadlines)
+    assert [e.action for e in s.timeline] == ["registered", "xf_merge"]
+    assert s.timeline[-1].note == f"并入 {target}：反映同一事项，并案办理"
+    final = await completed(second)
+    assert final.outcome == PetitionOutcome.MERGED
+    with Session(engine) as session:
+        row = session.get(Petition, group.code)
+        assert row is not None and row.merged_into == target and row.outcome == "merged"
+        assert row.representatives == "王建国\n刘秀英" and row.petitioner_id_masked == "110105********002X"
+        assert not session.exec(select(PetitionTask).where(PetitionTask.petition_code == group.code)).all()
+    still = await state(first)
+    assert still.stage == PetitionStage.REGISTERED and still.outcome is None  # the target carries on
+    await keep_history(second, "petition_merged")

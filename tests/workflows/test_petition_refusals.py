@@ -39,6 +39,7 @@ from workflows.petition.types import (
     PetitionDecline,
     PetitionExtensionDecision,
     PetitionExtensionRequest,
+    PetitionMerge,
     PetitionObjection,
     PetitionPress,
     PetitionTransfer,
@@ -131,3 +132,18 @@ async def test_an_accusation_never_goes_to_the_accused(
         await act(h, "xf_transfer", PetitionTransfer(CLERK, org_id=DISCIPLINE.org_id))
     else:
         await to_handling(h)
+
+
+async def test_merge_refusals(dev_client: Client, task_queue: str) -> None:
+    """并案 is the registering desk's, into another petition, with a reason (that the other petition
+    exists and is open is the web's check against the read model)."""
+    h = await start_petition(dev_client, task_queue)
+    code = (await h.query(W.snapshot)).code
+    cases = [
+        (PetitionMerge(CLERK, into=code, reason="同一事项"), "信访事项不能并入它自己"),
+        (PetitionMerge(CLERK, into=" ", reason="同一事项"), "请填写并入的信访事项编号"),
+        (PetitionMerge(CLERK, into="XF-2026-999999", reason=" "), "请填写并案理由"),
+        (PetitionMerge(UNIT, into="XF-2026-999999", reason="同一事项"), "只有信访部门登记受理人员可以办理此操作"),
+    ]  # fmt: skip
+    for decision, message in cases:
+        assert await refused(h, W_.xf_merge, decision) == message, decision

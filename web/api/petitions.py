@@ -16,7 +16,8 @@ from web.i18n import TEXT
 from web.routes.petitions import DESK, FORMS
 from web.services.cases import CaseUnavailable, DecisionRefused, RegistrationRefused
 from web.services.petition_page import PetitionNotFound, identity_for, visible_detail
-from web.services.petitions import PetitionInput, decide_petition, register_petition
+from web.services.petitioners import decide_checked
+from web.services.petitions import PetitionInput, register_petition
 from workflows.petition.types import PetitionAction
 
 router = APIRouter(prefix="/petitions", tags=["petitions"])
@@ -52,6 +53,12 @@ class PetitionOut(BaseModel):
     outcome: str | None
     handling_org_id: str
     petitioner_name: str  # masked, or withheld for a 检举控告, as on the page
+    petitioner_id_masked: str  # 110105********002X, for those who see who the petitioner is; else ""
+    first_time: bool  # 初信初访
+    repeat_of: str  # 重复信访: the earlier petition on the same matter
+    merged_into: str  # 并案: the petition it was merged into
+    people_count: int
+    representatives: list[str]  # 集体访, masked as the name is
     received_at: datetime
     accepted_at: datetime | None
     overdue: bool
@@ -63,13 +70,18 @@ class PetitionRegisteredOut(BaseModel):
     code: str
     tracking_token: str
     repeat_of: str
+    first_time: bool
 
 
 @router.post("", status_code=201, response_model=PetitionRegisteredOut, responses={403: {"model": ErrorOut}})
 async def register(
     me: ApiUser, engine: EngineDep, client: ClientDep, settings: SettingsDep, body: PetitionInput
 ) -> PetitionRegisteredOut:
-    """登记：一件信访事项，由信访部门登记受理人员登记；返回编号和信访人查询令牌（仅此一次）。"""
+    """登记：一件信访事项，由信访部门登记受理人员登记；返回编号和信访人查询令牌（仅此一次）。
+
+    身份证号按 GB 11643-1999 校验（长度、出生日期、校验码），有误返回 422；只保存其脱敏形式。
+    与该信访人以往某件信访事项为同一事项的，在 `same_matter_as` 填写其编号（重复信访），否则为初信初访。
+    """
     if me.actor.role not in DESK:
         raise HTTPException(403, TEXT["xf_may_not_register"])
     try:
@@ -78,7 +90,12 @@ async def register(
         raise HTTPException(422, refused.message) from None
     except CaseUnavailable:
         raise HTTPException(503, TEXT["xf_unavailable"]) from None
-    return PetitionRegisteredOut(code=done.code, tracking_token=done.tracking_token, repeat_of=done.repeat_of)
+    return PetitionRegisteredOut(
+        code=done.code,
+        tracking_token=done.tracking_token,
+        repeat_of=done.repeat_of,
+        first_time=done.first_time,
+    )
 
 
 @router.get("/{code}", response_model=PetitionOut, responses=NOT_FOUND)
@@ -89,6 +106,7 @@ async def read_petition(code: str, me: ApiUser, engine: EngineDep) -> PetitionOu
     except PetitionNotFound:
         raise HTTPException(404, TEXT["xf_not_found"]) from None
     p = detail.petition
+    identity = identity_for(detail, me.actor)
     return PetitionOut(
         code=p.code,
         title=p.title,
@@ -97,7 +115,13 @@ async def read_petition(code: str, me: ApiUser, engine: EngineDep) -> PetitionOu
         stage=p.stage,
         outcome=p.outcome,
         handling_org_id=p.handling_org_id,
-        petitioner_name=identity_for(detail, me.actor).name,
+        petitioner_name=identity.name,
+        petitioner_id_masked=identity.id_masked,
+        first_time=p.first_time,
+        repeat_of=p.repeat_of,
+        merged_into=p.merged_into,
+        people_count=p.people_count,
+        representatives=list(identity.representatives),
         received_at=p.received_at,
         accepted_at=p.accepted_at,
         overdue=p.overdue,
@@ -128,7 +152,9 @@ async def decide(
     except PetitionNotFound:
         raise HTTPException(404, TEXT["xf_not_found"]) from None
     try:
-        await decide_petition(client, code, PetitionAction(decision.action), decision.payload(me.actor))
+        await decide_checked(
+            engine, client, me.actor, code, PetitionAction(decision.action), decision.payload(me.actor)
+        )
     except DecisionRefused as refused:
         raise HTTPException(409, refused.message) from None
     except CaseUnavailable:

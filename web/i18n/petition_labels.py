@@ -3,6 +3,7 @@ documents. Merged into `UI_LABELS` under the `xf_*` tables."""
 
 from __future__ import annotations
 
+from web.i18n.petitioner_text import XF_PERSON_TEXT
 from workflows.backlog.rules import BACKLOG_DECISIONS
 from workflows.backlog.types import BacklogOutcome, BacklogReason, BacklogStage, Duty
 from workflows.petition.decisions import PETITION_DECISIONS
@@ -43,6 +44,7 @@ XF_OUTCOME = {
     PetitionOutcome.REVIEWED: "复查意见生效",
     PetitionOutcome.CONCLUDED: "终结",
     PetitionOutcome.WITHDRAWN: "已撤回",
+    PetitionOutcome.MERGED: "已并案（合并办理）",
 }
 # What the petitioner reads on the tracking page.
 XF_PUBLIC_STAGE = {
@@ -185,4 +187,5 @@ PETITION_LABELS: dict[str, dict] = {
     "xf_event": {**XF_ACTION, **XF_EVENT},
     "xf_task": XF_TASK,
     "xf_clock": XF_CLOCK,
+    "xf_person": XF_PERSON_TEXT,
 }

@@ -1,5 +1,6 @@
-"""Petitions (信访, HTML): the petition inbox, registering at the desk (登记), the petition page with
-its decisions, and its documents as printable pages and PDFs.
+"""Petitions (信访, HTML): the petition inbox, registering at the desk (登记) with its check for earlier
+and similar petitions, the petition page with its decisions (并案 included), the petitioner's file,
+and the documents as printable pages and PDFs.
 
 A decision posts a form; success redirects to the petition page (post/redirect/get), a refusal shows
 the workflow's sentence beside the form (409) and bad input says what is wrong (422): nothing changed.
@@ -32,6 +33,9 @@ from web.deps import (
     require_roles,
 )
 from web.i18n import TEXT
+from web.i18n.petitioner_text import XF_PERSON_TEXT
+from web.routes import petition_desk
+from web.routes.petition_desk import form_values, register_context
 from web.schemas.decisions import decision_forms
 from web.schemas.errors import describe
 from web.security import CSRF_FIELD, seal, unseal
@@ -39,14 +43,14 @@ from web.services.case_page import ContactNotAllowed
 from web.services.cases import CaseUnavailable, DecisionRefused, RegistrationRefused
 from web.services.office_report import office_report
 from web.services.petition_documents import compose, render_pdf
-from web.services.petition_forms import handling_orgs
 from web.services.petition_page import PetitionNotFound, load_petition_page, reveal_petitioner, visible_detail
-from web.services.petitions import PetitionInput, decide_petition, register_petition
+from web.services.petitioners import check_similar, decide_checked
+from web.services.petitions import PetitionInput, register_petition
 from web.sla import countdown
 from web.templating import TemplatesDep
 from workdays import SHANGHAI
 from workflows.petition.decisions import PETITION_DECISIONS
-from workflows.petition.types import MatterType, PetitionAction, PetitionChannel, PetitionStage
+from workflows.petition.types import PetitionAction, PetitionStage
 from workflows.types import Role
 
 router = APIRouter(prefix="/petitions", tags=["petitions"], dependencies=[CsrfProtected])
@@ -106,17 +110,6 @@ def petition_inbox(
     return templates.render(request, "petitions/inbox.html", context)
 
 
-def _register_context(engine: EngineDep, values: dict[str, Any], error: str = "") -> dict[str, Any]:
-    return {
-        "active": "petition_register",
-        "channels": list(PetitionChannel),
-        "matter_types": list(MatterType),
-        "accusable": [(o, n) for o, n in handling_orgs(engine) if o],
-        "values": values,
-        "error": error,
-    }
-
-
 @router.get("/figures", dependencies=[require_roles(*FIGURES)])
 def figures(request: Request, engine: EngineDep, templates: TemplatesDep, period: str = "") -> Response:
     """信访工作考核: the district's petition figures for a period (this month unless given), and each
@@ -141,7 +134,7 @@ def figures(request: Request, engine: EngineDep, templates: TemplatesDep, period
 
 @router.get("/new", dependencies=[require_roles(*DESK)])
 def registration_form(request: Request, engine: EngineDep, templates: TemplatesDep) -> Response:
-    return templates.render(request, "petitions/new.html", _register_context(engine, {}))
+    return templates.render(request, "petitions/new.html", register_context(engine, {}))
 
 
 @router.post("", dependencies=[require_roles(*DESK)])
@@ -153,21 +146,17 @@ async def register(
     settings: SettingsDep,
     templates: TemplatesDep,
 ) -> Response:
-    form = await request.form()
-    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
-    values["about_officials"] = values.get("about_officials") == "1"
+    values = await form_values(request)
     try:
         data = PetitionInput.model_validate(values)
         registered = await register_petition(engine, client, settings, data, me.actor)
-    except ValidationError as invalid:
-        context = _register_context(engine, values, describe(invalid.errors()))
+    except (ValidationError, RegistrationRefused) as invalid:
+        message = describe(invalid.errors()) if isinstance(invalid, ValidationError) else invalid.message
+        check = await asyncio.to_thread(check_similar, engine, settings, me.actor, values)
+        context = register_context(engine, values, message, check)
         return templates.render(request, "petitions/new.html", context, status_code=422)
-    except RegistrationRefused as refused:
-        return templates.render(
-            request, "petitions/new.html", _register_context(engine, values, refused.message), status_code=422
-        )
     except CaseUnavailable:
-        context = _register_context(engine, values, TEXT["xf_unavailable"])
+        context = register_context(engine, values, TEXT["xf_unavailable"])
         return templates.render(request, "petitions/new.html", context, status_code=503)
     # Post/redirect/get: the petitioner's tracking link rides sealed in the address for an hour, for
     # the officer who registered it only (it is never stored in clear).
@@ -202,12 +191,17 @@ async def petition_page(
     done: str = "",
 ) -> Response:
     try:
-        page = await load_petition_page(engine, client, me.actor, code)
+        page = await load_petition_page(engine, client, settings, me.actor, code)
     except PetitionNotFound:
         raise _not_found() from None
     flash = ""
     if registered:
-        flash = TEXT["xf_registered"].format(code=code)
+        p = page.p
+        flash = (
+            XF_PERSON_TEXT["registered_repeat"].format(code=code, earlier=p.repeat_of)
+            if p.repeat_of
+            else XF_PERSON_TEXT["registered_first"].format(code=code)
+        )
     elif done in PETITION_DECISIONS:
         flash = TEXT["xf_done"].format(action=PETITION_DECISIONS[PetitionAction(done)].label)
     context = {
@@ -227,13 +221,14 @@ async def contact(
     me: CurrentUser,
     engine: EngineDep,
     client: ClientDep,
+    settings: SettingsDep,
     templates: TemplatesDep,
     addr: ClientAddr,
 ) -> Response:
     """The petitioner's full phone and address, shown once on this response and logged."""
     try:
         full = await reveal_petitioner(engine, me.actor, code, addr)
-        page = await load_petition_page(engine, client, me.actor, code)
+        page = await load_petition_page(engine, client, settings, me.actor, code)
     except PetitionNotFound:
         raise _not_found() from None
     except ContactNotAllowed as refused:
@@ -255,6 +250,7 @@ async def act(
     me: CurrentUser,
     engine: EngineDep,
     client: ClientDep,
+    settings: SettingsDep,
     templates: TemplatesDep,
 ) -> Response:
     try:
@@ -266,7 +262,7 @@ async def act(
     values["action"] = action
 
     async def refused(message: str, status: int) -> Response:
-        page = await load_petition_page(engine, client, me.actor, code)
+        page = await load_petition_page(engine, client, settings, me.actor, code)
         context = {"page": page, "active": "petitions", "tracking_token": "", "error": (action, message)}
         return templates.render(request, "petitions/page.html", context, status_code=status)
 
@@ -275,7 +271,9 @@ async def act(
     except ValidationError as invalid:
         return await refused(describe(invalid.errors()), 422)
     try:
-        await decide_petition(client, code, PetitionAction(decision.action), decision.payload(me.actor))
+        await decide_checked(
+            engine, client, me.actor, code, PetitionAction(decision.action), decision.payload(me.actor)
+        )
     except DecisionRefused as refusal:
         return await refused(refusal.message, 409)
     except CaseUnavailable:
@@ -331,3 +329,8 @@ def document_text_of(engine: Any, detail: Any, document_id: str) -> Any:
     concluded = petition_detail(engine, detail.petition.repeat_of) if detail.petition.repeat_of else None
     earlier = concluded.documents[-1] if concluded and concluded.documents else None
     return compose(doc, detail.petition, org_names(engine), earlier)
+
+
+# The desk's check beside the registration form and the petitioner's file (POST /similar and
+# GET /petitioners/{key}: no path here can shadow them).
+router.include_router(petition_desk.router)

@@ -1,7 +1,8 @@
 """The petition office's monthly report (信访工作月报): the figures the source documents judge an office
 by, for any period, beside the statutory ones (`store.petition_figures`).
 
-- 信访增量: petitions received in the period against the same period a year before;
+- 信访增量: petitions received in the period against the same period a year before, counted in 件 (a
+  petition merged into another, 并案, is not counted again: `store.petition_figures`);
 - 越级访量: petitions first brought to a higher level than the competent one (received here as
   上级交办, handed down);
 - 积案: stock at the start and end, added, resolved, and 积案化解率 (`web.services.backlogs`);
@@ -56,7 +57,12 @@ def office_report(engine: Engine, start: datetime, end: datetime) -> OfficeRepor
             query = (
                 select(func.count())
                 .select_from(Petition)
-                .where(col(Petition.received_at) >= since, col(Petition.received_at) < until, *where)
+                .where(
+                    col(Petition.received_at) >= since,
+                    col(Petition.received_at) < until,
+                    Petition.merged_into == "",
+                    *where,
+                )
             )
             return int(session.exec(query).one())
 

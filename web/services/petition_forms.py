@@ -64,6 +64,7 @@ FIELD_LABELS = {
     "method": "送达方式",
     "received_at": "信访人收到时间",
     "summary": "听证情况",
+    "into": "并入的信访事项编号（XF-…）",
 }
 YES_NO = {"agree": ("同意", "不同意"), "approve": ("批准", "不批准")}
 LONG_TEXT = 100  # a str field capped above this (or not at all) is a text area

@@ -3,8 +3,9 @@ workflow. Called by the HTML routes and the JSON API alike.
 
 The process and its clocks follow from the channel and the matter type (`workflows.petition.policy`);
 nobody picks them. A petitioner is recognised across petitions by a keyed hash of their id number
-(never the number itself), so a repeat of a concluded matter (终结) is flagged at the desk and the
-first letter or visit (初信初访) is known without asking.
+(never the number itself, which is checked (GB 11643-1999), masked, and goes no further than this
+module). The desk sees the petitioner's earlier petitions and marks the one this petition repeats
+(重复信访, on the same matter); a petition marked as none is a first-time one (初信初访).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -29,10 +29,12 @@ from temporalio.service import RPCError
 from settings import Settings
 from store.codes import next_case_code
 from store.contact import PHONE_PATTERN
+from store.id_numbers import id_number_problem, mask_id_number, normalise_id_number
 from store.models import Org, OrgKind
 from store.petition_access import DESK_ROLES
 from store.petitions import Petition
 from web.i18n import TEXT
+from web.i18n.petitioner_text import XF_PERSON_TEXT
 from web.security import new_token, sha256
 from web.services.cases import (
     READ_TIMEOUT,
@@ -63,8 +65,9 @@ from workflows.types import Actor, RecomputeDeadlines
 
 log = logging.getLogger("liudan.web.petitions")
 
-ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
 FIRST_PROJECTION_WAIT = 10.0  # seconds
+GROUP_SIZE = 5  # 集体访: petitions brought by 5 people or more
+MAX_REPRESENTATIVES = 5
 CODE_ATTEMPTS = 5
 UPDATES: dict[PetitionAction, Any] = {a: getattr(PetitionWorkflow, a.value) for a in PETITION_DECISIONS}
 
@@ -82,12 +85,14 @@ class PetitionInput(BaseModel):
     matter_type: MatterType
     petitioner_name: str = Field(min_length=1, max_length=50)
     petitioner_phone: str = Field(pattern=PHONE_PATTERN)
-    petitioner_id_number: str = Field(default="", max_length=18)
+    petitioner_id_number: str = ""  # checked (GB 11643-1999) with the other fields below
     petitioner_address: str = Field(default="", max_length=200)
     title: str = Field(min_length=1, max_length=100)
     content: str = Field(min_length=1, max_length=4000)
     received_at: Annotated[datetime | None, BeforeValidator(_blank_to_none)] = None
     people_count: int = Field(default=1, ge=1, le=999)
+    representatives: list[str] = Field(default_factory=list)  # 集体访: at most 5 names
+    same_matter_as: str = Field(default="", max_length=32)  # 重复信访: the earlier petition it repeats
     accused_org_id: str = Field(default="", max_length=64)
     about_officials: bool = False
     handed_down_by: str = Field(default="", max_length=100)
@@ -103,9 +108,17 @@ class PetitionInput(BaseModel):
     @field_validator("petitioner_id_number")
     @classmethod
     def _id_number(cls, value: str) -> str:
-        if value and not ID_NUMBER.match(value):
-            raise ValueError(TEXT["xf_bad_id_number"])
-        return value.upper()
+        return normalise_id_number(value)
+
+    @field_validator("representatives", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> Any:
+        names = [value] if isinstance(value, str) else value
+        return (
+            [n.strip() for n in names if isinstance(n, str) and n.strip()]
+            if isinstance(names, list)
+            else names
+        )
 
     @field_validator("received_at", "handed_down_due")
     @classmethod
@@ -122,14 +135,31 @@ class PetitionInput(BaseModel):
             raise ValueError(TEXT["xf_not_handed_down"])
         if self.matter_type != MatterType.ACCUSATION and (self.accused_org_id or self.about_officials):
             raise ValueError(TEXT["xf_accused_only_accusation"])
+        if self.petitioner_id_number:
+            today = datetime.now(SHANGHAI).date()
+            problem = id_number_problem(self.petitioner_id_number, today)
+            if problem is not None:
+                raise ValueError(XF_PERSON_TEXT[problem])
+        self._check_representatives()
         return self
+
+    def _check_representatives(self) -> None:
+        """《信访工作条例》第十八条: 多人采用走访形式提出同一信访事项的，应当推选代表，代表人数不超过5人.
+        The desk records a group from 5 people on (集体访) with at least one representative."""
+        if len(self.representatives) > MAX_REPRESENTATIVES:
+            raise ValueError(XF_PERSON_TEXT["too_many_representatives"])
+        if any(len(n) > 50 or FORBIDDEN_CHARACTERS.search(n) for n in self.representatives):
+            raise ValueError(XF_PERSON_TEXT["representative_too_long"])
+        if self.people_count >= GROUP_SIZE and not self.representatives:
+            raise ValueError(XF_PERSON_TEXT["needs_representative"])
 
 
 @dataclass(frozen=True)
 class PetitionRegistered:
     code: str
     tracking_token: str  # shown once, for the petitioner; only its sha256 is kept
-    repeat_of: str  # an earlier concluded petition of the same petitioner ("" if none)
+    repeat_of: str  # the earlier petition of the same petitioner on the same matter ("" if none)
+    first_time: bool = True  # 初信初访
 
 
 @dataclass(frozen=True)
@@ -138,12 +168,18 @@ class EarlierPetition:
     title: str
     outcome: str | None
     closed_at: datetime | None
+    stage: str = ""
+    received_at: datetime | None = None
 
 
 def petitioner_key(settings: Settings, form: PetitionInput) -> str:
+    return key_of(settings, form.petitioner_id_number, form.petitioner_name, form.petitioner_phone)
+
+
+def key_of(settings: Settings, id_number: str, name: str, phone: str) -> str:
     """The same petitioner across petitions: their id number (or, without one, name and phone), under
     a key the database never holds, so the read model cannot be searched for an id number."""
-    basis = form.petitioner_id_number or f"{form.petitioner_name}|{form.petitioner_phone}"
+    basis = id_number or f"{name}|{phone}"
     return hmac.new(settings.secret_key.encode(), basis.encode(), hashlib.sha256).hexdigest()
 
 
@@ -152,7 +188,9 @@ def earlier_petitions(engine: Engine, key: str) -> list[EarlierPetition]:
         rows = session.exec(
             select(Petition).where(Petition.petitioner_key == key).order_by(col(Petition.received_at).desc())
         ).all()
-        return [EarlierPetition(r.code, r.title, r.outcome, r.closed_at) for r in rows]
+        return [
+            EarlierPetition(r.code, r.title, r.outcome, r.closed_at, r.stage, r.received_at) for r in rows
+        ]
 
 
 def _desk_org(engine: Engine, actor: Actor) -> Org:
@@ -173,8 +211,12 @@ async def register_petition(
     bureau = await asyncio.to_thread(_desk_org, engine, actor)
     key = petitioner_key(settings, form)
     earlier = await asyncio.to_thread(earlier_petitions, engine, key)
-    concluded = next((e for e in earlier if e.outcome == PetitionOutcome.CONCLUDED), None)
-    first_time = not earlier
+    repeated = None
+    if form.same_matter_as:
+        repeated = next((e for e in earlier if e.code == form.same_matter_as), None)
+        if repeated is None:
+            raise RegistrationRefused(XF_PERSON_TEXT["same_matter_not_theirs"])
+    first_time = repeated is None
     policy = petition_policy(
         form.channel,
         form.matter_type,
@@ -195,8 +237,8 @@ async def register_petition(
             petitioner=Petitioner(
                 name=form.petitioner_name,
                 phone=form.petitioner_phone,
-                id_number=form.petitioner_id_number,
                 address=form.petitioner_address,
+                id_masked=mask_id_number(form.petitioner_id_number),
             ),
             title=form.title,
             content=form.content,
@@ -210,9 +252,11 @@ async def register_petition(
             about_officials=form.about_officials,
             handed_down_by=form.handed_down_by,
             handed_down_due=form.handed_down_due,
-            repeat_of=concluded.code if concluded else "",
+            repeat_of=repeated.code if repeated else "",
             petitioner_key=key,
             tracking_token_hash=sha256(token),
+            repeat_of_concluded=bool(repeated and repeated.outcome == PetitionOutcome.CONCLUDED),
+            representatives=form.representatives,
         )
         try:
             await client.start_workflow(
@@ -234,7 +278,9 @@ async def register_petition(
     if not await first_projection(engine, Petition, code, FIRST_PROJECTION_WAIT):
         log.warning("petition %s started but is not in the read model yet", code)
     log.info("petition %s registered by %s", code, actor.user_id)
-    return PetitionRegistered(code=code, tracking_token=token, repeat_of=registration.repeat_of)
+    return PetitionRegistered(
+        code=code, tracking_token=token, repeat_of=registration.repeat_of, first_time=first_time
+    )
 
 
 async def get_petition(client: Client, code: str) -> PetitionSnapshot:

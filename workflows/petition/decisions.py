@@ -24,6 +24,7 @@ from workflows.petition.types import (
     PetitionDecline,
     PetitionExtensionDecision,
     PetitionExtensionRequest,
+    PetitionMerge,
     PetitionObjection,
     PetitionPress,
     PetitionReferral,
@@ -172,5 +173,6 @@ PETITION_DECISIONS: dict[PetitionAction, PetitionDecision] = {
             t.withdraw,
             "撤回信访事项",
         ),
+        PetitionDecision(PetitionAction.MERGE, PetitionMerge, Rule(OPEN_STAGES, who.bureau), t.merge, "并案"),
     )
 }

@@ -23,6 +23,7 @@ from workflows.petition.types import (
     PetitionDecline,
     PetitionExtensionDecision,
     PetitionExtensionRequest,
+    PetitionMerge,
     PetitionObjection,
     PetitionPress,
     PetitionReferral,
@@ -90,7 +91,8 @@ def _state_problem(action: PetitionAction, p: PetitionSnapshot) -> str | None:
 
 def payload_problem(action: PetitionAction, d: Any, p: PetitionSnapshot, now: datetime) -> str | None:
     if isinstance(d, PetitionDecline):
-        if d.ground == DeclineGround.CONCLUDED and not p.registration.repeat_of:
+        reg = p.registration
+        if d.ground == DeclineGround.CONCLUDED and not (reg.repeat_of and reg.repeat_of_concluded):
             return "只有已终结事项的重复信访可以「不再受理」"
         return text_field(d.explanation, "不予受理的理由")
     if isinstance(d, PetitionReferral):
@@ -127,6 +129,13 @@ def payload_problem(action: PetitionAction, d: Any, p: PetitionSnapshot, now: da
         return text_field(d.summary, "听证情况")
     if isinstance(d, PetitionPress):
         return text_field(d.note, "督办意见")
+    if isinstance(d, PetitionMerge):
+        # That the other petition exists and is open is the read model's to say (the web checks it).
+        if not d.into.strip():
+            return "请填写并入的信访事项编号"
+        if d.into.strip() == p.code:
+            return "信访事项不能并入它自己"
+        return text_field(d.reason, "并案理由")
     return None
 
 

@@ -23,6 +23,7 @@ from workflows.petition.types import (
     PetitionDocument,
     PetitionExtensionDecision,
     PetitionExtensionRequest,
+    PetitionMerge,
     PetitionObjection,
     PetitionOutcome,
     PetitionPress,
@@ -309,6 +310,14 @@ def press(p: PetitionSnapshot, d: PetitionPress, now: datetime) -> PetitionEffec
 def withdraw(p: PetitionSnapshot, d: PetitionWithdrawal, now: datetime) -> PetitionEffects:
     _close(p, PetitionOutcome.WITHDRAWN, now)
     return PetitionEffects(note=d.reason or "信访人撤回", close=PETITION_KINDS)
+
+
+def merge(p: PetitionSnapshot, d: PetitionMerge, now: datetime) -> PetitionEffects:
+    """并案: the matter is handled as the other open petition; this one closes as merged and every clock
+    it had running is cancelled (the work is owed on the other petition, not late here)."""
+    _close(p, PetitionOutcome.MERGED, now)
+    p.merged_into = d.into
+    return PetitionEffects(note=f"并入 {d.into}：{d.reason}", cancel=PETITION_KINDS)
 
 
 def on_expiry(p: PetitionSnapshot, kind: K, now: datetime) -> tuple[str, PetitionEffects]:

@@ -51,6 +51,7 @@ class PetitionOutcome(StrEnum):
     REVIEWED = "reviewed"  # 复查意见 took effect: no 复核 was asked for in time
     CONCLUDED = "concluded"  # 终结: the 复核意见 was delivered; the same matter is not accepted again
     WITHDRAWN = "withdrawn"  # 撤回
+    MERGED = "merged"  # 并案: closed into another open petition on the same matter, which carries on
 
 
 class PetitionAction(StrEnum):
@@ -72,6 +73,7 @@ class PetitionAction(StrEnum):
     DECIDE_RECHECK = "xf_decide_recheck"  # 复核意见
     PRESS = "xf_press"  # 督办 by the bureau
     WITHDRAW = "xf_withdraw"  # 撤回
+    MERGE = "xf_merge"  # 并案: the desk merges this petition into another open one
 
 
 class DeclineGround(StrEnum):
@@ -134,8 +136,11 @@ class DocumentKind(StrEnum):
 class Petitioner:
     name: str
     phone: str
-    id_number: str = ""  # 身份证号: only its hash leaves the workflow's encrypted history
+    # 身份证号: sent in full before issue 12; since then the web keeps the full number to itself (its
+    # keyed hash is `PetitionRegistration.petitioner_key`) and sends only the masked form.
+    id_number: str = ""
     address: str = ""
+    id_masked: str = ""  # 110105********002X (`store.id_numbers.mask_id_number`)
 
 
 @dataclass
@@ -172,18 +177,22 @@ class PetitionRegistration:
     registered_by: Actor
     policy: PetitionPolicy
     received_at: datetime | None = None  # when the letter arrived / the visit took place
-    first_time: bool = True  # 初信初访
-    people_count: int = 1  # 集体访 when more than 5
+    first_time: bool = True  # 初信初访: not marked at the desk as the same matter as an earlier one
+    people_count: int = 1  # 集体访 from 5 people on
     # 检举控告: the accused unit never sees the petitioner and never gets the matter.
     accused_org_id: str = ""
     about_officials: bool = False  # 检举控告 of officials: for the discipline body (纪检监察)
     # 上级交办件: who handed it down and by when it must be reported back.
     handed_down_by: str = ""
     handed_down_due: datetime | None = None
-    # An earlier concluded (终结) petition this one repeats, found at intake; shown to the desk.
+    # 重复信访: the earlier petition of the same petitioner on the same matter. Before issue 12 it was
+    # set only for a concluded (终结) one, found at intake; since then the desk marks it, of any status.
     repeat_of: str = ""
     petitioner_key: str = ""  # hash of the petitioner's id number: finds repeats, never shows it
     tracking_token_hash: str = ""
+    repeat_of_concluded: bool = True  # whether `repeat_of` was concluded (不再受理 needs it to be)
+    # 集体访: the representatives the group chose (at most 5, 《信访工作条例》第十八条).
+    representatives: list[str] = field(default_factory=list)
 
 
 # --- decisions (one payload per Update) -----------------------------------------------------
@@ -324,6 +333,16 @@ class PetitionWithdrawal:
     reason: str = ""
 
 
+@dataclass
+class PetitionMerge:
+    """并案: this petition is the same matter as another open one (``into``), handled there; its own
+    timeline stays, and the other petition's page lists it."""
+
+    actor: Actor
+    into: str = field(metadata={"max_length": 32})  # XF-2026-000123
+    reason: str
+
+
 # --- state ------------------------------------------------------------------------------------
 
 
@@ -392,6 +411,7 @@ class PetitionSnapshot:
     closed_at: datetime | None = None
     updated_at: datetime | None = None
     timeline: list[TimelineEntry] = field(default_factory=list)
+    merged_into: str = ""  # 并案: the petition this one was merged into
 
 
 @dataclass

@@ -8,9 +8,9 @@ petitioner's tracking link):
 - Updates, one per decision in `workflows.petition.decisions` (xf_accept, xf_decline, xf_refer_out,
   xf_transfer, xf_object, xf_decide_objection, xf_request_extension, xf_decide_extension, xf_answer,
   xf_deliver, xf_request_review, xf_decide_review, xf_request_recheck, xf_start_hearing,
-  xf_end_hearing, xf_decide_recheck, xf_press, xf_withdraw), each with a validator that refuses the
-  wrong officer, stage or content, and names unknown to the directory, before anything enters the
-  history; `recompute_deadlines` (admins, after loading a new year's calendar); `reproject` for the
+  xf_end_hearing, xf_decide_recheck, xf_press, xf_withdraw, xf_merge), each with a validator that
+  refuses the wrong officer, stage or content, and names unknown to the directory, before anything
+  enters the history; `recompute_deadlines` (admins, after loading a new year's calendar); `reproject` for the
   reconciler.
 - Query `snapshot`: the live state (stage, clocks, documents, timeline).
 
@@ -97,7 +97,7 @@ class PetitionWorkflow(ProcessEngine):
     async def run(self, reg: PetitionRegistration) -> PetitionSnapshot:
         self._catching_up = asyncio.create_task(self._catch_up(), name="catch up the read model")
         async with self._lock:
-            note = reg.title + (f"（重复信访，原事项 {reg.repeat_of} 已终结）" if reg.repeat_of else "")
+            note = reg.title + _repeat_note(reg)
             self._record("registered", reg.registered_by, note)
             clocks = [OpenClock(K.PETITION_INTAKE, reg.policy.intake, org_id=reg.bureau_org_id, cutoff=False)]
             if reg.policy.three_day is not None:
@@ -220,3 +220,10 @@ class PetitionWorkflow(ProcessEngine):
             f"**办理机关** {s.handling_org_id or s.registration.bureau_org_id}\n\n"
             f"**法定时限** {due_text} · **超期** {'是' if s.overdue else '否'}"
         )
+
+
+def _repeat_note(reg: PetitionRegistration) -> str:
+    """重复信访 in the registration's timeline entry (before issue 12, only of a concluded matter)."""
+    if not reg.repeat_of:
+        return ""
+    return f"（重复信访，原事项 {reg.repeat_of}{' 已终结' if reg.repeat_of_concluded else ''}）"
