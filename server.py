@@ -36,9 +36,13 @@ from pwdlib import PasswordHash
 from temporalio.api.namespace.v1 import NamespaceConfig
 from temporalio.api.workflowservice.v1 import UpdateNamespaceRequest
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError
 
+import liudan_tracing
 import payloads
+from liudan_logging import configure_logging
+from liudan_metrics import WorkerMetrics, metrics_runtime
 from settings import Settings
 from store import migrations
 from store.db import create_schema, make_engine
@@ -337,6 +341,10 @@ async def run_dev(settings: Settings, demo: bool) -> None:
                 f"Port {port} is already in use ({what}). Stop what holds it, or set {what}=<another port>."
             )
     seed_directory(settings)
+    # The worker's runtime series, before the first client (clients keep the runtime they began on).
+    runtime, buffer = metrics_runtime()
+    Runtime.set_default(runtime)
+    provider = liudan_tracing.tracer_provider(settings, "liudan-worker")
     temporal = DevServer(settings)
     deadline = StopDeadline(temporal)
     stop = asyncio.Event()
@@ -346,10 +354,13 @@ async def run_dev(settings: Settings, demo: bool) -> None:
         client = await wait_for_temporal(settings, temporal.start(), stop)
         if client is None:
             return
+        client = liudan_tracing.traced(client, provider)
         tasks.append(asyncio.create_task(temporal.supervise(stop)))
         await keep_closed_cases(client)
         engine = make_engine(settings.database_url)
         worker = build_worker(client, engine, settings.task_queue)
+        # The worker's metrics go into the process registry, which the web's /metrics shows.
+        tasks.append(asyncio.create_task(WorkerMetrics(engine, buffer).run(settings, serve=False)))
         working = asyncio.create_task(worker.run())
         tasks.append(working)
         tasks.append(asyncio.create_task(after_start(client, engine, settings.task_queue)))
@@ -447,11 +458,12 @@ def dev_settings() -> Settings:
         derived["temporal_ui_url"] = f"http://127.0.0.1:{settings.temporal_ui_port}"
     if "DATABASE_URL" not in os.environ:
         derived["database_url"] = f"sqlite:///{settings.data_dir}/liudan.db"
+    if "LOG_FORMAT" not in os.environ:  # human lines on a developer's terminal
+        derived["log_format"] = "text"
     return settings.model_copy(update=derived)
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -466,15 +478,16 @@ def main() -> None:
     seed = sub.add_parser("seed-demo", help="seed the demo district's orgs and users")
     seed.add_argument("--cases", action="store_true", help="also register the demo cases (needs Temporal)")
     args = parser.parse_args()
+    settings = dev_settings() if args.dev else Settings()
+    configure_logging(settings, force=True)
 
     if args.command == "rebuild-read-model":
-        asyncio.run(rebuild_read_model(dev_settings() if args.dev else Settings()))
+        asyncio.run(rebuild_read_model(settings))
         return
     if args.dev:
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(run_dev(dev_settings(), args.demo))
+            asyncio.run(run_dev(settings, args.demo))
         return
-    settings = Settings()
     if args.command == "init-db":
         engine = make_engine(settings.database_url)
         create_schema(engine)

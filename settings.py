@@ -9,8 +9,9 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
     # unknown tracking links each allowed this many times per window; each photo at most this size.
     portal_rate_limit: int = 10
     portal_rate_window_seconds: int = 3600
+    # Open311 requests per API key per hour: a client system files for many residents at once.
+    open311_rate_limit: int = 600
     upload_max_bytes: int = 5 * 1024 * 1024
     # Addresses (IPs or CIDR networks, comma-separated) of reverse proxies whose X-Forwarded-For is
     # believed. Empty: no forwarded header is believed, the socket's peer is the client.
@@ -61,15 +64,31 @@ class Settings(BaseSettings):
     open311_jurisdiction_id: str = "hj.liudan.local"
     # Every Temporal call from the web is bounded, so an outage is a clear 503 within seconds.
     temporal_rpc_timeout_seconds: float = 10.0
+    # Logs: one JSON object per line (production), or human lines (`make run` defaults to text).
+    log_format: Literal["json", "text"] = "json"
+    # Who may read Prometheus metrics (the web's /metrics and the worker's metrics port): clients whose
+    # address (resolved as for TRUSTED_PROXIES) lies in these networks, comma-separated. Metrics carry
+    # org ids and counts, never personal data, but they are for the monitoring system only.
+    metrics_allowed_networks: str = "127.0.0.1/32,::1/128"
+    # The worker serves its metrics (the Temporal SDK's runtime series, the open/overdue/escalated
+    # gauges) on this address and port; port 0 turns the endpoint off. `make run` serves them on the
+    # web's /metrics instead, the worker running in the web's process.
+    worker_metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
+    # OpenTelemetry traces (web request -> Temporal client -> workflow and activities) go to this
+    # OTLP/HTTP collector (its base URL, e.g. http://otel-collector:4318; /v1/traces is added), as the
+    # standard OTEL_EXPORTER_OTLP_ENDPOINT means. Empty: no tracing at all.
+    otel_exporter_otlp_endpoint: str = ""
 
-    @field_validator("trusted_proxies")
+    @field_validator("trusted_proxies", "metrics_allowed_networks")
     @classmethod
-    def _proxies_are_networks(cls, value: str) -> str:
+    def _are_networks(cls, value: str, info: ValidationInfo) -> str:
         for entry in filter(None, (e.strip() for e in value.split(","))):
             try:
                 ipaddress.ip_network(entry, strict=False)
             except ValueError:
-                raise ValueError(f"TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+                name = (info.field_name or "").upper()
+                raise ValueError(f"{name}: {entry!r} is not an IP address or network") from None
         return value
 
     @property

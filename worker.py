@@ -1,6 +1,11 @@
 """The worker process: runs every case workflow and its (local) activities.
 
 python worker.py          # TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TASK_QUEUE, DATABASE_URL
+
+It logs in LOG_FORMAT (each line with the code of the case it concerns), serves its Prometheus
+metrics on WORKER_METRICS_HOST:WORKER_METRICS_PORT (the SDK's runtime series and the open / overdue /
+escalated gauges, see liudan_metrics), and traces workflows and activities when
+OTEL_EXPORTER_OTLP_ENDPOINT is set.
 """
 
 from __future__ import annotations
@@ -14,9 +19,11 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
+from temporalio.runtime import MetricBuffer, Runtime
 from temporalio.worker import Worker
 from temporalio.workflow import NondeterminismError
 
+import liudan_tracing
 import payloads
 from activities.appointments import AppointmentActivities
 from activities.backlog_rules import BacklogRuleActivities
@@ -27,6 +34,8 @@ from activities.letters import LetterActivities
 from activities.petitions import PetitionActivities
 from activities.projection import ProjectionActivities
 from activities.reconcile import PROCESSES, ReconcileActivities, Reconciler, ensure_schedules, reconcile_all
+from liudan_logging import CaseLogContext, configure_logging
+from liudan_metrics import WorkerMetrics, metrics_runtime
 from payloads.keys import PayloadKeysInvalid
 from settings import Settings, get_settings
 from store.db import create_schema, make_engine
@@ -70,7 +79,13 @@ async def check_search_attributes(client: Client) -> None:
         )
 
 
-def build_worker(client: Client, engine: Engine, task_queue: str, *, strict: bool = False) -> Worker:
+def build_worker(
+    client: Client,
+    engine: Engine,
+    task_queue: str,
+    *,
+    strict: bool = False,
+) -> Worker:
     """The worker for every case. It installs the directory view the decision validators check names
     against before it polls.
 
@@ -111,6 +126,8 @@ def build_worker(client: Client, engine: Engine, task_queue: str, *, strict: boo
             backlog_rules.designate_by_rule,
         ],
         workflow_failure_exception_types=[NondeterminismError] if strict else [],
+        # Log lines of activities carry their case's code. (Tracing comes with a traced client.)
+        interceptors=[CaseLogContext()],
     )
 
 
@@ -130,28 +147,41 @@ async def after_start(client: Client, engine: Engine, task_queue: str) -> None:
         log.warning("start-up reconcile did not finish; the scheduled one will", exc_info=True)
 
 
-async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
-    client = await payloads.connect(settings)
+async def run_worker(settings: Settings, stop: asyncio.Event, buffer: MetricBuffer | None = None) -> None:
+    """`buffer`: where the Temporal runtime records the SDK's metrics (see `main`)."""
+    provider = liudan_tracing.tracer_provider(settings, "liudan-worker")
+    client = liudan_tracing.traced(await payloads.connect(settings), provider)
     await check_search_attributes(client)
     engine = make_engine(settings.database_url)
     create_schema(engine)
-    async with build_worker(client, engine, settings.task_queue):
-        log.info("worker running on task queue %s at %s", settings.task_queue, settings.temporal_address)
-        maintenance = asyncio.create_task(after_start(client, engine, settings.task_queue))
-        await stop.wait()
-        maintenance.cancel()
+    metrics = WorkerMetrics(engine, buffer)
+    exporting = asyncio.create_task(metrics.run(settings, serve=True))
+    try:
+        async with build_worker(client, engine, settings.task_queue):
+            log.info("worker running on task queue %s at %s", settings.task_queue, settings.temporal_address)
+            maintenance = asyncio.create_task(after_start(client, engine, settings.task_queue))
+            await stop.wait()
+            maintenance.cancel()
+    finally:
+        exporting.cancel()
+        metrics.close()
+        if provider is not None:
+            provider.shutdown()
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
+    configure_logging(settings, force=True)
+    # Before the first client: clients and workers keep the runtime they were made on.
+    runtime, buffer = metrics_runtime()
+    Runtime.set_default(runtime)
     stop = asyncio.Event()
 
     async def run() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await run_worker(settings, stop)
+        await run_worker(settings, stop, buffer)
 
     try:
         asyncio.run(run())

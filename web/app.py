@@ -96,6 +96,7 @@ def create_app(
                 settings.portal_rate_limit, settings.portal_rate_window_seconds
             ),
             "login": SlidingWindowLimiter(*LOGIN_FAILURES_PER_ADDRESS),
+            "open311": SlidingWindowLimiter(settings.open311_rate_limit, 3600),
         }
         log.info(
             "web ready: temporal %s, namespace %s", settings.temporal_address, settings.temporal_namespace

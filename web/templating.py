@@ -69,6 +69,7 @@ def nav_for(role: Role | None) -> list[NavItem]:
             NavItem("/admin/weights", TEXT["nav_weights"], "weights"),
             NavItem("/admin/attention", TEXT["nav_attention"], "attention"),
             NavItem("/admin/reception", TEXT["nav_reception"], "reception"),
+            NavItem("/admin/api-keys", TEXT["nav_api_keys"], "api_keys"),
         ]
     return items
 

@@ -5,6 +5,8 @@ Static checks only (no Docker here): the compose file, nginx.conf, the env examp
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import re
 import secrets
 import subprocess
@@ -73,7 +75,16 @@ def published(service: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def test_expected_services_exist(services: dict[str, Any]) -> None:
-    expected = {"temporal-db", "elasticsearch", "readmodel-db", "nginx", *TEMPORAL_SERVICES, *APP_SERVICES}
+    expected = {
+        "temporal-db",
+        "elasticsearch",
+        "readmodel-db",
+        "nginx",
+        "prometheus",
+        "grafana",
+        *TEMPORAL_SERVICES,
+        *APP_SERVICES,
+    }
     assert expected <= services.keys()
 
 
@@ -199,8 +210,11 @@ def test_published_ports_are_the_documented_ones(services: dict[str, Any]) -> No
     assert published(services["temporal"]) == [("7233", "7233")]
     assert published(services["temporal-ui"]) == [("8080", "8080")]
     assert published(services["nginx"]) == [("80", "80")]
+    assert published(services["grafana"]) == [("3000", "3000")]
     ports = {name for name, service in services.items() if service.get("ports")}
-    assert ports == {"temporal", "temporal-ui", "nginx"}
+    assert ports == {"temporal", "temporal-ui", "nginx", "grafana"}
+    # Like the Temporal UI, Grafana listens on the host's loopback unless told otherwise.
+    assert services["grafana"]["ports"] == ["${GRAFANA_BIND:-127.0.0.1}:3000:3000"]
 
 
 def test_temporal_ui_points_at_the_server(services: dict[str, Any]) -> None:
@@ -262,3 +276,106 @@ def test_dockerfile_builds_a_non_root_runtime_image() -> None:
     assert "[dev]" not in dockerfile
     users = re.findall(r"^USER (\S+)", dockerfile, re.M)
     assert users and users[-1] not in {"root", "0"}
+
+
+# ── Monitoring ────────────────────────────────────────────────────────────────────────────────
+
+# Series of the Temporal SDK the dashboard charts (its metrics reference; `_total` added to counters).
+SDK_SERIES = {
+    "temporal_workflow_task_execution_latency_bucket",
+    "temporal_workflow_task_schedule_to_start_latency_bucket",
+    "temporal_local_activity_execution_latency_bucket",
+    "temporal_workflow_task_execution_failed_total",
+    "temporal_local_activity_execution_failed_total",
+    "temporal_activity_execution_failed_total",
+    "temporal_sticky_cache_size",
+    "temporal_worker_task_slots_available",
+    "temporal_request_total",
+    "temporal_request_failure_total",
+}
+
+
+def liudan_series() -> set[str]:
+    """Every series name the web and the worker export under `liudan_`."""
+    from prometheus_client import CollectorRegistry
+
+    from store.ops_metrics import GAUGES
+    from web.observability import HttpMetrics
+
+    registry = CollectorRegistry()
+    metrics = HttpMetrics(registry)
+    metrics.requests.labels("GET", "/", "200").inc()
+    metrics.duration.labels("GET", "/").observe(0.1)
+    names = {sample.name for family in registry.collect() for sample in family.samples}
+    return names | {name for name, _ in GAUGES.values()}
+
+
+def test_prometheus_scrapes_every_web_and_worker_replica_on_their_metrics_ports(
+    services: dict[str, Any],
+) -> None:
+    config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text(encoding="utf-8"))
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    command = services["web"]["command"]
+    expected = {
+        "liudan-web": ("web", int(command[command.index("--port") + 1])),
+        "liudan-worker": ("worker", int(environment(services["worker"])["WORKER_METRICS_PORT"])),
+    }
+    for job_name, (service, port) in expected.items():
+        job = jobs[job_name]
+        assert job.get("metrics_path", "/metrics") == "/metrics"
+        # Docker's DNS answers every replica of the service: scaling needs no edit here.
+        assert job["dns_sd_configs"] == [{"names": [service], "type": "A", "port": port}]
+    assert environment(services["worker"])["WORKER_METRICS_HOST"] == "0.0.0.0"
+    mount = "./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro"
+    assert mount in services["prometheus"]["volumes"]
+
+
+def test_only_prometheus_may_read_the_metrics(services: dict[str, Any], compose: dict[str, Any]) -> None:
+    address = services["prometheus"]["networks"]["metrics"]["ipv4_address"]
+    for name in ("web", "worker"):
+        assert environment(services[name])["METRICS_ALLOWED_NETWORKS"] == address
+        assert "metrics" in services[name]["networks"]
+    metrics = compose["networks"]["metrics"]
+    assert metrics["internal"] is True
+    (pool,) = metrics["ipam"]["config"]
+    resolve = lambda value: VARIABLE.sub(lambda m: m.group(2) or "", value)  # noqa: E731
+    prometheus_ip = ipaddress.ip_address(resolve(address))
+    assert prometheus_ip in ipaddress.ip_network(resolve(pool["subnet"]))
+    assert prometheus_ip not in ipaddress.ip_network(resolve(pool["ip_range"]))
+    assert "ports" not in services["prometheus"]
+    # The web's own rule resolves nginx's visitors to their address, and nginx refuses /metrics anyway.
+    conf = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    assert re.search(r"location = /metrics \{\s*return 404;\s*\}", conf)
+    assert "proxy_set_header X-Request-ID $request_id;" in conf
+
+
+def test_grafana_provisions_the_dashboard_on_prometheus(services: dict[str, Any]) -> None:
+    grafana = DEPLOY / "grafana"
+    datasources = yaml.safe_load((grafana / "provisioning/datasources/prometheus.yml").read_text("utf-8"))
+    (source,) = datasources["datasources"]
+    assert source["type"] == "prometheus" and source["url"] == "http://prometheus:9090"
+    providers = yaml.safe_load((grafana / "provisioning/dashboards/liudan.yml").read_text("utf-8"))
+    (provider,) = providers["providers"]
+    assert f"./grafana/dashboards:{provider['options']['path']}:ro" in services["grafana"]["volumes"]
+    assert "./grafana/provisioning:/etc/grafana/provisioning:ro" in services["grafana"]["volumes"]
+    assert VARIABLE.fullmatch(environment(services["grafana"])["GF_SECURITY_ADMIN_PASSWORD"])
+
+    dashboard = json.loads((grafana / "dashboards/liudan.json").read_text(encoding="utf-8"))
+    charts = [panel for panel in dashboard["panels"] if panel["type"] != "row"]
+    assert charts and all(panel["datasource"]["uid"] == source["uid"] for panel in charts)
+    exprs = [target["expr"] for panel in charts for target in panel["targets"]]
+    referenced = set(re.findall(r"\b(?:liudan|temporal)_[a-z_]+\b", " ".join(exprs)))
+    exported = liudan_series()
+    assert {name for name in referenced if name.startswith("liudan_")} <= exported
+    assert {name for name in referenced if name.startswith("temporal_")} <= SDK_SERIES
+    # Every family the processes export is charted.
+    for family in (
+        "liudan_http_requests_total",
+        "liudan_http_request_duration_seconds_bucket",
+        "liudan_cases_open",
+        "liudan_cases_overdue",
+        "liudan_cases_escalated",
+    ):
+        assert family in exported and family in referenced, family
+    ids = [panel["id"] for panel in dashboard["panels"]]
+    assert len(ids) == len(set(ids))

@@ -78,7 +78,10 @@ def test_temporal_runs_the_embedded_dev_server_on_wal_sqlite() -> None:
 
 
 def test_worker_runs_worker_py() -> None:
-    assert re.fullmatch(r"\S*/python worker\.py", exec_start("liudan-worker@.service"))
+    # Each instance on its own metrics port (946<instance>), set where liudan.env cannot override it.
+    assert re.fullmatch(
+        r"/usr/bin/env WORKER_METRICS_PORT=946%i \S*/python worker\.py", exec_start("liudan-worker@.service")
+    )
     assert unit("liudan-worker@.service")["Service"]["WorkingDirectory"] == "/opt/liudan/app"
 
 

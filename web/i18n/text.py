@@ -60,6 +60,7 @@ TEXT: dict[str, str] = {
     "flag_supervised": "已督办",
     "flag_escalated": "申请协调",
     "flag_talk": "要求约谈",
+    "nav_api_keys": "接口密钥",
     "flag_in_charge": "领导包案",
     "flag_extension_pending": "延期待批",
     "flag_reopened": "重办",
