@@ -96,23 +96,21 @@ class Browser:
         return response
 
 
-# A registration as an officer's form sends it (and as `registration_input` builds it).
-REGISTRATION_FORM: dict[str, str] = {
-    "channel": "phone",
-    "reporter_name": "张秀兰",
-    "reporter_phone": "13812341234",
-    "reporter_address": "清河小区3栋2单元501",
-    "community_org_id": "cm-qinghe",
-    "title": "小区门口路灯不亮",
-    "description": "清河小区南门外三盏路灯已经坏了两周，晚上出行不安全。",
-    "location": "清河小区南门",
-}
-
-
 def registration_input(**changes: Any) -> Any:
     from web.services.cases import RegistrationInput
 
-    return RegistrationInput.model_validate({**REGISTRATION_FORM, **changes})
+    values: dict[str, Any] = {
+        "channel": "phone",
+        "reporter_name": "张秀兰",
+        "reporter_phone": "13812341234",
+        "reporter_address": "清河小区3栋2单元501",
+        "community_org_id": "cm-qinghe",
+        "title": "小区门口路灯不亮",
+        "description": "清河小区南门外三盏路灯已经坏了两周，晚上出行不安全。",
+        "location": "清河小区南门",
+    }
+    values.update(changes)
+    return RegistrationInput.model_validate(values)
 
 
 async def new_case(app: FastAPI, registered_by: Any = None, **changes: Any) -> tuple[str, str]:

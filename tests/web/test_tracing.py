@@ -13,11 +13,21 @@ from opentelemetry.trace import SpanKind
 
 import liudan_tracing
 from settings import Settings
-from tests.utils.web import CODE, REGISTRATION_FORM, Browser, running_app, web_settings
+from tests.utils.web import CODE, Browser, running_app, web_settings
 from worker import build_worker
 
 COLLECTOR = "http://otel-collector.test:4318"
-CASE_FORM = {**REGISTRATION_FORM, "channel": "visit", "policy_id": "liudan"}
+CASE_FORM = {
+    "channel": "visit",
+    "reporter_name": "张秀兰",
+    "reporter_phone": "13812341234",
+    "reporter_address": "清河小区3栋2单元501",
+    "community_org_id": "cm-qinghe",
+    "title": "小区门口路灯不亮",
+    "description": "南门外三盏路灯坏了两周。",
+    "location": "清河小区南门",
+    "policy_id": "liudan",
+}
 
 
 class Collector:
