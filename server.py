@@ -329,7 +329,7 @@ async def rebuild_read_model(settings: Settings) -> None:
 
 async def run_dev(settings: Settings, demo: bool) -> None:
     from web.app import create_app
-    from worker import after_start, build_worker
+    from worker import after_start, build_worker, notification_activities
 
     for what, port in (
         ("WEB_PORT", settings.web_port),
@@ -358,12 +358,17 @@ async def run_dev(settings: Settings, demo: bool) -> None:
         tasks.append(asyncio.create_task(temporal.supervise(stop)))
         await keep_closed_cases(client)
         engine = make_engine(settings.database_url)
-        worker = build_worker(client, engine, settings.task_queue)
+        notify = notification_activities(engine, settings)
+        worker = build_worker(client, engine, settings.task_queue, notifications=notify)
         # The worker's metrics go into the process registry, which the web's /metrics shows.
         tasks.append(asyncio.create_task(WorkerMetrics(engine, buffer).run(settings, serve=False)))
         working = asyncio.create_task(worker.run())
         tasks.append(working)
-        tasks.append(asyncio.create_task(after_start(client, engine, settings.task_queue)))
+        tasks.append(
+            asyncio.create_task(
+                after_start(client, engine, settings.task_queue, settings.notify_interval_seconds)
+            )
+        )
         if demo:
             from demo import seed_demo_cases
 

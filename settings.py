@@ -79,6 +79,27 @@ class Settings(BaseSettings):
     # OTLP/HTTP collector (its base URL, e.g. http://otel-collector:4318; /v1/traces is added), as the
     # standard OTEL_EXPORTER_OTLP_ENDPOINT means. Empty: no tracing at all.
     otel_exporter_otlp_endpoint: str = ""
+    # Notifications (issue 15). Links in SMS and email start with PUBLIC_URL (the address residents
+    # reach the portal at). SMS: `outbox` writes each message to the sms_outbox table (development,
+    # tests, a district without an SMS contract); `aliyun` sends through Alibaba Cloud SendSms with the
+    # key below, one registered template per notice event ("received=SMS_123,result=SMS_456").
+    public_url: str = "http://localhost:8000"
+    sms_provider: Literal["outbox", "aliyun"] = "outbox"
+    sms_sign_name: str = "六单诉求办理"
+    aliyun_access_key_id: str = ""
+    aliyun_access_key_secret: str = ""
+    aliyun_sms_templates: str = ""
+    # Email notices go through this SMTP server; no host: email is off (email notices are skipped).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_sender: str = "liudan@localhost"
+    smtp_starttls: bool = False
+    # No SMS in these hours (Beijing time); one held is sent when they end. Empty: none.
+    notify_quiet_hours: str = Field(default="21:00-08:00", pattern=r"^(\d{2}:\d{2}-\d{2}:\d{2})?$")
+    # How often the dispatcher (the Temporal Schedule liudan-notifications) delivers queued notices.
+    notify_interval_seconds: int = Field(default=60, ge=10)
 
     @field_validator("trusted_proxies", "metrics_allowed_networks")
     @classmethod
@@ -106,6 +127,10 @@ class Settings(BaseSettings):
                 "SECRET_KEY is the built-in development key; set SECRET_KEY to a long random value "
                 "(or LIUDAN_ENV=dev for a local demo)"
             )
+        if self.sms_provider == "aliyun" and not (
+            self.aliyun_access_key_id and self.aliyun_access_key_secret
+        ):
+            raise ValueError("SMS_PROVIDER=aliyun needs ALIYUN_ACCESS_KEY_ID and ALIYUN_ACCESS_KEY_SECRET")
         if not self.dev_mode and len(self.secret_key) < 32:
             raise ValueError("SECRET_KEY must be at least 32 characters outside dev mode")
         return self

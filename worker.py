@@ -31,9 +31,13 @@ from activities.backlogs import BacklogActivities
 from activities.deadlines import DeadlineActivities
 from activities.directory import DirectoryRefresher
 from activities.letters import LetterActivities
+from activities.mail import MailSettings, SmtpMail
+from activities.notices import NoticePolicy
+from activities.notifications import NotificationActivities
 from activities.petitions import PetitionActivities
 from activities.projection import ProjectionActivities
 from activities.reconcile import PROCESSES, ReconcileActivities, Reconciler, ensure_schedules, reconcile_all
+from activities.sms import AliyunSms, OutboxSms, SmsSender
 from liudan_logging import CaseLogContext, configure_logging
 from liudan_metrics import WorkerMetrics, metrics_runtime
 from payloads.keys import PayloadKeysInvalid
@@ -46,6 +50,8 @@ from workflows.backlog.sweep import BacklogRulesWorkflow
 from workflows.backlog.workflow import BacklogWorkflow
 from workflows.case import CaseWorkflow
 from workflows.mailbox.workflow import MailboxWorkflow
+from workflows.notify.digest import LeaderDigestWorkflow
+from workflows.notify.dispatch import NotificationDispatchWorkflow
 from workflows.petition.workflow import PetitionWorkflow
 from workflows.reconcile import ReconcileWorkflow
 from workflows.types import ReconcileRequest, ReconcileScope
@@ -79,12 +85,41 @@ async def check_search_attributes(client: Client) -> None:
         )
 
 
+def sms_sender(engine: Engine, settings: Settings) -> SmsSender:
+    if settings.sms_provider == "aliyun":
+        pairs = (pair.partition("=") for pair in settings.aliyun_sms_templates.split(","))
+        templates = {event.strip(): code.strip() for event, _, code in pairs if event.strip()}
+        return AliyunSms(
+            settings.aliyun_access_key_id,
+            settings.aliyun_access_key_secret,
+            settings.sms_sign_name,
+            templates,
+        )
+    return OutboxSms(engine, settings.sms_sign_name)
+
+
+def notification_activities(engine: Engine, settings: Settings) -> NotificationActivities:
+    """The notification activities as the settings configure them (SMS provider, SMTP, quiet hours)."""
+    mail = MailSettings(
+        host=settings.smtp_host, port=settings.smtp_port, username=settings.smtp_username,
+        password=settings.smtp_password, sender=settings.smtp_sender, starttls=settings.smtp_starttls,
+    )  # fmt: skip
+    return NotificationActivities(
+        engine,
+        sms_sender(engine, settings),
+        SmtpMail(mail),
+        public_url=settings.public_url,
+        policy=NoticePolicy.parse(settings.notify_quiet_hours),
+    )
+
+
 def build_worker(
     client: Client,
     engine: Engine,
     task_queue: str,
     *,
     strict: bool = False,
+    notifications: NotificationActivities | None = None,
 ) -> Worker:
     """The worker for every case. It installs the directory view the decision validators check names
     against before it polls.
@@ -94,12 +129,16 @@ def build_worker(
     task retries until a fixed worker is deployed, and the case waits intact.
     """
     DirectoryRefresher(engine).install()
+    # Without configuration (tests): SMS to the outbox table, no email, the default quiet hours.
+    notify = notifications or NotificationActivities(
+        engine, OutboxSms(engine, "六单"), SmtpMail(MailSettings()), public_url="http://localhost:8000"
+    )
     deadlines = DeadlineActivities(engine)
-    projection = ProjectionActivities(engine)
+    projection = ProjectionActivities(engine, notify.policy)
     reconcile = ReconcileActivities(client, engine)
-    petitions = PetitionActivities(engine)
+    petitions = PetitionActivities(engine, notices=notify.policy)
     backlogs = BacklogActivities(engine)
-    appointments = AppointmentActivities(engine)
+    appointments = AppointmentActivities(engine, notify.policy)
     letters = LetterActivities(engine)
     backlog_rules = BacklogRuleActivities(client, engine, task_queue)
     return Worker(
@@ -113,6 +152,8 @@ def build_worker(
             MailboxWorkflow,
             ReconcileWorkflow,
             BacklogRulesWorkflow,
+            NotificationDispatchWorkflow,
+            LeaderDigestWorkflow,
         ],
         activities=[
             deadlines.compute_deadline,
@@ -124,6 +165,9 @@ def build_worker(
             appointments.project_appointment,
             letters.project_letter,
             backlog_rules.designate_by_rule,
+            notify.due_notifications,
+            notify.deliver_notification,
+            notify.queue_digests,
         ],
         workflow_failure_exception_types=[NondeterminismError] if strict else [],
         # Log lines of activities carry their case's code. (Tracing comes with a traced client.)
@@ -131,12 +175,14 @@ def build_worker(
     )
 
 
-async def after_start(client: Client, engine: Engine, task_queue: str) -> None:
+async def after_start(
+    client: Client, engine: Engine, task_queue: str, notify_interval_seconds: int = 60
+) -> None:
     """Once the worker polls: the reconciler's schedules exist, the code sequences are past every code
     Temporal has seen, and the cases changed in the last hour (where a crash of the previous process
     left phantoms, if any) equal what Temporal holds. Failures are logged; the worker runs regardless."""
     try:
-        await ensure_schedules(client, task_queue)
+        await ensure_schedules(client, task_queue, notify_interval_seconds)
         for process in PROCESSES:  # cases and petitions: each its own code sequences
             await Reconciler(client, engine, process).recover_sequences(year=datetime.now(SHANGHAI).year)
         report = await reconcile_all(
@@ -157,9 +203,12 @@ async def run_worker(settings: Settings, stop: asyncio.Event, buffer: MetricBuff
     metrics = WorkerMetrics(engine, buffer)
     exporting = asyncio.create_task(metrics.run(settings, serve=True))
     try:
-        async with build_worker(client, engine, settings.task_queue):
+        notify = notification_activities(engine, settings)
+        async with build_worker(client, engine, settings.task_queue, notifications=notify):
             log.info("worker running on task queue %s at %s", settings.task_queue, settings.temporal_address)
-            maintenance = asyncio.create_task(after_start(client, engine, settings.task_queue))
+            maintenance = asyncio.create_task(
+                after_start(client, engine, settings.task_queue, settings.notify_interval_seconds)
+            )
             await stop.wait()
             maintenance.cancel()
     finally:

@@ -11,14 +11,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio import activity
 
+from activities.notices import NoticePolicy, appointment_notices
 from activities.projection import write_or_reject
+from store.notifications import enqueue
 from store.reception import Appointment, AppointmentSeat, ReceptionRecord
 from workflows.appointment.types import AppointmentProjection, AppointmentSnapshot, AppointmentStatus
 
 
 class AppointmentActivities:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, notices: NoticePolicy | None = None) -> None:
         self._engine = engine
+        self._notices = notices or NoticePolicy()
 
     @activity.defn(name="project_appointment")
     async def project_appointment(self, projection: AppointmentProjection) -> bool:
@@ -35,6 +38,11 @@ class AppointmentActivities:
             if row is not None and row.version > a.version and not projection.force:
                 return False
             write_appointment(session, row, a)
+            enqueue(
+                session,
+                appointment_notices(session, a, projection.new_events, self._notices),
+                datetime.now(UTC),
+            )
             session.commit()
         return True
 

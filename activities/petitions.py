@@ -20,9 +20,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio import activity
 
+from activities.notices import NoticePolicy, petition_notices
 from activities.projection import write_or_reject
 from store.case_records import CaseAttention
 from store.codes import next_number
+from store.notifications import enqueue
 from store.petitioners import refresh_petitioner
 from store.petitions import (
     DocumentNumber,
@@ -51,8 +53,11 @@ DOCUMENT_WORDS = {
 
 
 class PetitionActivities:
-    def __init__(self, engine: Engine, document_prefix: str = "和信") -> None:
+    def __init__(
+        self, engine: Engine, document_prefix: str = "和信", notices: NoticePolicy | None = None
+    ) -> None:
         self._engine = engine
+        self._notices = notices or NoticePolicy()
         self._prefix = document_prefix
 
     @activity.defn(name="project_petition")
@@ -86,6 +91,11 @@ class PetitionActivities:
             if row is not None and row.version > snap.version and not projection.force:
                 return False
             write_petition(session, row, snap, projection.new_events, projection.event_count)
+            enqueue(
+                session,
+                petition_notices(session, snap, projection.new_events, self._notices),
+                datetime.now(UTC),
+            )
             session.commit()
         return True
 

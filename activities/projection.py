@@ -29,9 +29,11 @@ from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.notices import NoticePolicy, case_notices
 from store.case_records import CaseAttention, CaseDeadline
 from store.contact import phone_key
 from store.models import Case, CaseDepartment, CaseEvent, InboxItem, Rating
+from store.notifications import enqueue
 from workflows.ids import workflow_id
 from workflows.tasks import open_tasks
 from workflows.transitions import ESCALATING, running_deadline
@@ -43,8 +45,9 @@ REJECTED = (IntegrityError, DataError)
 
 
 class ProjectionActivities:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, notices: NoticePolicy | None = None) -> None:
         self._engine = engine
+        self._notices = notices or NoticePolicy()
 
     @activity.defn(name="project_case")
     async def project_case(self, projection: Projection) -> bool:
@@ -57,7 +60,13 @@ class ProjectionActivities:
             row = _locked_case(session, snap.code)
             if row is not None and row.version > snap.version and not projection.force:
                 return False
+            before = _inbox_keys(session, snap.code)
             _write_case(session, row, snap, projection.new_events, projection.event_count, full=False)
+            # The notices this transition makes, in its own transaction (an outbox): never one for a
+            # write that did not happen, never two for one that was retried.
+            tasks = open_tasks(snap)
+            found = case_notices(session, snap, projection.new_events, before, tasks, self._notices)
+            enqueue(session, found, datetime.now(UTC))
             session.commit()
         return True
 
@@ -112,6 +121,13 @@ def record_attention(engine: Engine, code: str, version: int, problem: str) -> N
         session.add(row)
         session.commit()
     log.error("case %s version %d needs attention: %s", code, version, problem)
+
+
+def _inbox_keys(session: Session, code: str) -> set[tuple[str, str, str]]:
+    rows = session.exec(
+        select(InboxItem.org_id, InboxItem.role, InboxItem.task).where(InboxItem.case_code == code)
+    )
+    return {(org, role, task) for org, role, task in rows}
 
 
 def _locked_case(session: Session, code: str) -> Case | None:

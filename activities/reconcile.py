@@ -71,6 +71,9 @@ from workflows.ids import case_number, code_of, workflow_id
 from workflows.mailbox.ids import WORKFLOW_PREFIX as LETTER_WORKFLOW_PREFIX
 from workflows.mailbox.ids import letter_workflow_id
 from workflows.mailbox.workflow import MailboxWorkflow
+from workflows.notify.digest import LeaderDigestWorkflow
+from workflows.notify.dispatch import NotificationDispatchWorkflow
+from workflows.notify.types import DigestRequest, DispatchRequest
 from workflows.petition.ids import WORKFLOW_PREFIX as PETITION_WORKFLOW_PREFIX
 from workflows.petition.ids import petition_workflow_id
 from workflows.petition.workflow import PetitionWorkflow
@@ -386,7 +389,7 @@ class ReconcileActivities:
         return report
 
 
-async def ensure_schedules(client: Client, task_queue: str) -> None:
+async def ensure_schedules(client: Client, task_queue: str, notify_interval_seconds: int = 60) -> None:
     """Creates the recurring Temporal Schedules if they are missing (every worker start calls this): the
     reconciler's, and the nightly 积案 rules (`liudan-backlog-rules`, 02:00 Beijing time; its input is the
     rules, edited on the schedule)."""
@@ -403,6 +406,24 @@ async def ensure_schedules(client: Client, task_queue: str) -> None:
         BacklogRulesWorkflow.run, BacklogRuleRequest(), id="liudan-backlog-rules-run", task_queue=task_queue
     )
     await _ensure(client, "liudan-backlog-rules", nightly, rules)
+    # Notices: delivered every minute (quiet-hour SMS wait for the first run after the morning); the
+    # leaders' digest at 08:30, its activity skipping days the official calendar says are not working days.
+    every = ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(seconds=notify_interval_seconds))])
+    dispatch = ScheduleActionStartWorkflow(
+        NotificationDispatchWorkflow.run,
+        DispatchRequest(),
+        id="liudan-notifications-run",
+        task_queue=task_queue,
+    )
+    await _ensure(client, "liudan-notifications", every, dispatch)
+    morning = ScheduleSpec(
+        calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(8)], minute=[ScheduleRange(30)])],
+        time_zone_name=SHANGHAI.key,
+    )
+    digest = ScheduleActionStartWorkflow(
+        LeaderDigestWorkflow.run, DigestRequest(), id="liudan-leader-digest-run", task_queue=task_queue
+    )
+    await _ensure(client, "liudan-leader-digest", morning, digest)
 
 
 async def _ensure(

@@ -19,6 +19,8 @@ import store.case_records  # registers case_deadlines and case_attention
 import store.idempotency  # registers intake_keys
 import store.letters  # registers the director's mailbox letters
 import store.models  # registers the tables on SQLModel.metadata
+import store.notifications  # registers the notices and their delivery
+import store.notify_contacts  # registers residents' notice choices, the SMS outbox and SMS links
 import store.open311  # registers Open311 API keys and the requests clients filed
 import store.petitioners  # registers the petitioners (信访人)
 import store.petitions  # registers the petitions (信访) read model

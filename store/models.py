@@ -56,6 +56,7 @@ class User(SQLModel, table=True):
     org_id: str = Field(foreign_key="orgs.id", index=True)
     password_hash: str = Field(sa_column=Column(Text, nullable=False))
     phone: str = Field(default="", max_length=32)
+    email: str = Field(default="", max_length=200)  # where email notices go; empty: none
     active: bool = True
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

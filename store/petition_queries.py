@@ -10,6 +10,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from store.notify_contacts import linked_subject
 from store.petition_access import DESK_ROLES, UNIT_ROLES, visible
 from store.petitions import Petition, PetitionDeadline, PetitionDocumentRow, PetitionEvent, PetitionTask
 from workflows.petition.types import PetitionStage
@@ -134,7 +135,10 @@ def petition_detail(engine: Engine, code: str) -> PetitionDetail | None:
 
 def by_tracking_token(engine: Engine, token_hash: str) -> Petition | None:
     with Session(engine) as session:
-        return session.exec(select(Petition).where(Petition.tracking_token_hash == token_hash)).first()
+        found = session.exec(select(Petition).where(Petition.tracking_token_hash == token_hash)).first()
+        if found is None and (code := linked_subject(session, token_hash)) is not None:
+            found = session.get(Petition, code)  # a link an SMS carried
+        return found
 
 
 def open_provisional_petitions(engine: Engine) -> list[str]:

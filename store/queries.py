@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from store.models import Case, CaseEvent, Org, OrgKind
+from store.notify_contacts import linked_subject
 from store.visibility import visible_cases
 from workflows.types import Actor, Stage
 
@@ -23,7 +24,10 @@ def case_by_token_hash(engine: Engine, token_hash: str) -> Case | None:
     if not token_hash:
         return None
     with Session(engine) as session:
-        return session.exec(select(Case).where(Case.tracking_token_hash == token_hash)).first()
+        found = session.exec(select(Case).where(Case.tracking_token_hash == token_hash)).first()
+        if found is None and (code := linked_subject(session, token_hash)) is not None:
+            found = session.get(Case, code)  # a link an SMS carried
+        return found
 
 
 def public_events(engine: Engine, code: str) -> list[CaseEvent]:

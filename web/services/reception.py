@@ -28,6 +28,7 @@ from settings import Settings
 from store.codes import next_case_code
 from store.contact import PHONE_PATTERN
 from store.models import User
+from store.notify_contacts import linked_subject
 from store.reception import (
     Appointment,
     AppointmentSeat,
@@ -284,7 +285,10 @@ async def decide_appointment(
 
 def appointment_by_token(engine: Engine, token_hash: str) -> Appointment | None:
     with Session(engine) as session:
-        return session.exec(select(Appointment).where(Appointment.tracking_token_hash == token_hash)).first()
+        found = session.exec(select(Appointment).where(Appointment.tracking_token_hash == token_hash)).first()
+        if found is None and (code := linked_subject(session, token_hash)) is not None:
+            found = session.get(Appointment, code)  # a link an SMS carried
+        return found
 
 
 def appointment(engine: Engine, code: str) -> Appointment | None:

@@ -1,0 +1,1 @@
+"""Notifications: the dispatcher that delivers queued notices, and the leaders' daily digest."""
