@@ -129,9 +129,14 @@ def build_worker(
     task retries until a fixed worker is deployed, and the case waits intact.
     """
     DirectoryRefresher(engine).install()
-    # Without configuration (tests): SMS to the outbox table, no email, the default quiet hours.
+    # Without configuration (tests): SMS to the outbox table, no email, and no quiet hours, so that
+    # what a test sees does not depend on the hour it runs at (the quiet hours have tests of their own).
     notify = notifications or NotificationActivities(
-        engine, OutboxSms(engine, "六单"), SmtpMail(MailSettings()), public_url="http://localhost:8000"
+        engine,
+        OutboxSms(engine, "六单"),
+        SmtpMail(MailSettings()),
+        public_url="http://localhost:8000",
+        policy=NoticePolicy.parse(""),
     )
     deadlines = DeadlineActivities(engine)
     projection = ProjectionActivities(engine, notify.policy)

@@ -36,7 +36,7 @@ from store.notifications import RESIDENT, Channel, Delivery, Notice, Notificatio
 from store.notify_contacts import ResidentNoticePrefs, add_tracking_link
 from store.petitions import Petition
 from store.reception import Appointment
-from workdays import SHANGHAI
+from workdays import SHANGHAI, CalendarUnavailable
 from workflows.notify.types import Delivery as DeliveryRequest
 from workflows.notify.types import DigestReport, DigestRequest, DispatchRequest
 from workflows.types import Role, Stage
@@ -151,12 +151,18 @@ class NotificationActivities:
 
     @activity.defn(name="queue_digests")
     async def queue_digests(self, request: DigestRequest) -> DigestReport:
-        return await asyncio.to_thread(self.digests, request.day or self._clock().astimezone(SHANGHAI).date())
+        day = date.fromisoformat(request.day) if request.day else self._clock().astimezone(SHANGHAI).date()
+        return await asyncio.to_thread(self.digests, day)
 
     def digests(self, day: date) -> DigestReport:
         """Each leader's figures for the streets linked to them, on a working day only."""
-        if not StoredCalendar(self._engine).official().is_working_day(day):
-            return DigestReport(day=day, working_day=False)
+        calendar = StoredCalendar(self._engine)
+        try:
+            working = calendar.official().is_working_day(day)
+        except CalendarUnavailable:  # a year whose schedule is not published: weekends only, as deadlines
+            working = calendar.provisional().is_working_day(day)
+        if not working:
+            return DigestReport(day=day.isoformat(), working_day=False)
         notices: list[Notice] = []
         with Session(self._engine) as session:
             leaders = session.exec(select(User).where(col(User.active), User.role == Role.LEADER.value)).all()
@@ -179,7 +185,7 @@ class NotificationActivities:
                     for c in channels
                 ]
         queued = queue.enqueue_now(self._engine, notices, self._clock())
-        return DigestReport(day=day, working_day=True, queued=queued)
+        return DigestReport(day=day.isoformat(), working_day=True, queued=queued)
 
 
 def _street_figures(session: Session, streets: list[str]) -> dict[str, int]:

@@ -47,6 +47,7 @@ from web.routes import (
     ledger,
     ledger_import,
     mailbox,
+    notifications,
     open311,
     ops,
     petition_tracking,
@@ -146,6 +147,7 @@ def create_app(
         accountability,
         open311,
         admin_api_keys,
+        notifications,
         ops,
     ):
         app.include_router(module.router)

@@ -20,6 +20,7 @@ from store.scopes import Viewer
 from store.visibility import may_see_rankings
 from web.deps import csrf_for
 from web.i18n import TEXT, UI_LABELS, event_label, label
+from web.i18n.notify_text import NOTIFY_TEXT
 from web.services.backlogs import LEDGER_ROLES as BACKLOG_ROLES
 from web.services.cases import OFFICER_REGISTRARS, SUPERVISORS
 from web.services.mailbox import READERS as MAILBOX_READERS
@@ -68,6 +69,7 @@ def nav_for(role: Role | None) -> list[NavItem]:
             NavItem("/admin/calendar", TEXT["nav_calendar"], "calendar"),
             NavItem("/admin/weights", TEXT["nav_weights"], "weights"),
             NavItem("/admin/attention", TEXT["nav_attention"], "attention"),
+            NavItem("/admin/rebuild", TEXT["nav_rebuild"], "rebuild"),
             NavItem("/admin/reception", TEXT["nav_reception"], "reception"),
             NavItem("/admin/api-keys", TEXT["nav_api_keys"], "api_keys"),
         ]
@@ -83,7 +85,7 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.globals.update(t=TEXT, L=UI_LABELS, label=label, event_label=event_label)
+        self.env.globals.update(t=TEXT, L=UI_LABELS, label=label, event_label=event_label, nt=NOTIFY_TEXT)
         self.env.filters.update(local=local, local_date=local_date)
 
     def render(

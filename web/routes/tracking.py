@@ -6,6 +6,7 @@ an expired one, and unknown tokens are rate limited per address so they cannot b
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
@@ -19,6 +20,7 @@ from web.i18n import TEXT
 from web.ratelimit import SlidingWindowLimiter
 from web.schemas.errors import describe
 from web.services.cases import DecisionRefused
+from web.services.notifications import BadEmail, resident_prefs, save_resident_prefs
 from web.services.portal import PortalRating, find, photo_for, rate, track, withdraw
 from web.templating import TemplatesDep
 from web.uploads import media_type
@@ -56,9 +58,18 @@ async def _page(
     error: str = "",
     status: int = 200,
     values: dict[str, str] | None = None,
+    saved: bool = False,
 ) -> Response:
     view = await track(engine, client, case)
-    context = {"view": view, "token": token, "error": error, "values": values or {}}
+    prefs = await asyncio.to_thread(resident_prefs, engine, case.reporter_phone)
+    context = {
+        "view": view,
+        "token": token,
+        "error": error,
+        "values": values or {},
+        "prefs": prefs,
+        "saved": saved,
+    }
     return templates.render(request, "portal/track.html", context, status_code=status, headers=NO_STORE)
 
 
@@ -159,3 +170,34 @@ async def photo(
     return FileResponse(
         path, media_type=media_type(key), headers={**NO_STORE, "X-Content-Type-Options": "nosniff"}
     )
+
+
+@router.post("/{token}/notices")
+async def notice_choices(
+    request: Request,
+    token: str,
+    engine: EngineDep,
+    client: ClientDep,
+    templates: TemplatesDep,
+    addr: ClientAddr,
+    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
+    writes: Annotated[SlidingWindowLimiter, limiter("portal")],
+    sms_opt_out: Annotated[str, Form(max_length=10)] = "",
+    email: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The resident's notice choices: no more SMS, and an email address for notices (or none)."""
+    case = _lookup(engine, token, addr, misses)
+    if not writes.hit(addr):
+        return await _page(
+            request, templates, engine, client, case, token, error=TEXT["rate_limited"], status=429
+        )
+    try:
+        await asyncio.to_thread(
+            save_resident_prefs, engine, case.reporter_phone, sms_opt_out=bool(sms_opt_out), email=email
+        )
+    except BadEmail as bad:
+        typed = {"email": email, "sms_opt_out": sms_opt_out}
+        return await _page(
+            request, templates, engine, client, case, token, error=str(bad), status=422, values=typed
+        )
+    return await _page(request, templates, engine, client, case, token, saved=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 
 @dataclass
@@ -29,11 +28,11 @@ class Delivery:
 
 @dataclass
 class DigestRequest:
-    day: date | None = None  # None: today in Beijing time
+    day: str = ""  # YYYY-MM-DD (Beijing time); empty: today
 
 
 @dataclass
 class DigestReport:
-    day: date | None = None
+    day: str = ""
     working_day: bool = True
     queued: int = 0

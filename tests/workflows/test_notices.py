@@ -1,0 +1,84 @@
+"""Notices on the clock: a case's 即将超期 and 超期 reach its officers (in the app, and 超期 by SMS to an
+officer with a phone) and its new 督办 task the street's linked leader; the leaders' morning digest is
+queued once per working day and not on a rest day. The timers run on the time-skipping server."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from store.models import User
+from store.notifications import Notification
+from store.notify_contacts import outbox
+from tests.utils.cases import COMMUNITY, running, sleep_until, snapshot, start_case
+from workflows.notify.digest import LeaderDigestWorkflow
+from workflows.notify.dispatch import NotificationDispatchWorkflow
+from workflows.notify.types import DigestReport, DigestRequest, DispatchReport, DispatchRequest
+
+OFFICER_PHONE = "13700001111"
+
+
+def _notices(engine: Engine, **where: str) -> list[Notification]:
+    with Session(engine) as session:
+        query = select(Notification)
+        for name, value in where.items():
+            query = query.where(getattr(Notification, name) == value)
+        return list(session.exec(query))
+
+
+async def test_warning_and_overdue_reach_the_officers_and_the_leader(
+    client: Client, task_queue: str, engine: Engine, time_env: WorkflowEnvironment
+):
+    with Session(engine) as session:
+        officer = session.get(User, COMMUNITY.user_id)
+        assert officer is not None
+        officer.phone = OFFICER_PHONE
+        session.add(officer)
+        session.commit()
+    handle = await start_case(client, task_queue)
+    s = await snapshot(handle)
+    [report] = running(s)
+    await sleep_until(time_env, report.due_at + timedelta(minutes=1))
+    mine = {(n.event, n.channel) for n in _notices(engine, subject_code=s.code, recipient=COMMUNITY.user_id)}
+    assert {("new_task", "inapp"), ("warning", "inapp"), ("overdue", "inapp"), ("overdue", "sms")} <= mine
+    leader = _notices(engine, subject_code=s.code, recipient="leader-wang", event="new_task")
+    assert [n.values()["task"] for n in leader] == ["督办"]  # 联点 leader of 东城街道
+
+    with time_env.auto_time_skipping_disabled():
+        dispatched: DispatchReport = await client.execute_workflow(
+            NotificationDispatchWorkflow.run,
+            DispatchRequest(),
+            id=f"dispatch-{uuid.uuid4()}",
+            task_queue=task_queue,
+        )
+    assert dispatched.failed == []
+    [text] = outbox(engine, OFFICER_PHONE)
+    assert s.code in text.body and "已超期" in text.body
+
+
+async def test_the_leaders_digest_is_queued_once_per_working_day(
+    client: Client, task_queue: str, engine: Engine, time_env: WorkflowEnvironment
+):
+    async def digest(day: date) -> DigestReport:
+        with time_env.auto_time_skipping_disabled():
+            return await client.execute_workflow(
+                LeaderDigestWorkflow.run,
+                DigestRequest(day.isoformat()),
+                id=f"digest-{uuid.uuid4()}",
+                task_queue=task_queue,
+            )
+
+    monday = await digest(date(2026, 11, 23))
+    assert monday.working_day and monday.queued >= 3  # one per leader of the demo district
+    [wang] = _notices(engine, recipient="leader-wang", event="digest")
+    assert (wang.channel, wang.status, wang.values()["date"]) == ("inapp", "sent", "11月23日")
+    assert (await digest(date(2026, 11, 23))).queued == 0  # run again (a retried schedule): nothing twice
+    sunday = await digest(date(2026, 11, 22))
+    assert (sunday.working_day, sunday.queued) == (False, 0)
+    adjusted = await digest(date(2026, 10, 1))  # 国庆节: a weekday that is not a working day
+    assert (adjusted.working_day, adjusted.queued) == (False, 0)
