@@ -10,7 +10,7 @@ Who hears what:
   with the invitation to rate, a closure without a result; by SMS, and by email when they gave one.
   A landline gets no SMS; an opt-out is checked when the SMS is sent.
 - officers: every new task of their org and role, 即将超期, 超期, 督办 / 催办, in the app; by email when
-  their account has one; 超期 and 督办 also by SMS to their phone.
+  their account has one; 即将超期, 超期 and 督办 also by SMS to their phone.
 - petitioners: 登记, 受理 / 不予受理, the opinions (处理意见书, 复查, 复核); appointment holders: the
   booking and the reminder the day before.
 SMS (to anyone) is held in quiet hours and sent in the morning (`NoticePolicy.hold_until`).
@@ -39,8 +39,9 @@ from workflows.types import Action, CaseSnapshot, DeadlineState, Role, Stage, Ti
 
 OPEN_CLOCKS = (DeadlineState.RUNNING, DeadlineState.WARNING)
 SUPERVISORS = (Role.LEADER, Role.SUPERVISION, Role.DISCIPLINE)
-# Officers are texted only for what cannot wait for them to open the app.
-OFFICER_SMS = (NoticeEvent.OVERDUE, NoticeEvent.SUPERVISED)
+# Officers are texted only for what cannot wait for them to open the app: a clock about to run out
+# (预警), run out, or a leader's 督办 / 催办.
+OFFICER_SMS = (NoticeEvent.WARNING, NoticeEvent.OVERDUE, NoticeEvent.SUPERVISED)
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,8 @@ def service(tmp_path: Path) -> Iterator[Service]:
         "TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
         "DATABASE_URL": f"sqlite:///{tmp_path}/read.db",
         "CHAOS_KILL_AFTER_COMMIT": str(KILL_AFTER_COMMIT),
+        # No metrics port: a worker killed and restarted at once must not find its port still bound.
+        "WORKER_METRICS_PORT": "0",
     }
     settings = Settings(
         liudan_env="dev",

@@ -39,7 +39,7 @@ class NotificationDispatchWorkflow:
                 workflow.start_activity(
                     api.deliver_notification,
                     Delivery(i, request.max_attempts),
-                    start_to_close_timeout=timedelta(seconds=30),
+                    start_to_close_timeout=timedelta(seconds=request.timeout_seconds),
                     retry_policy=retry,
                 )
                 for i in batch

@@ -10,6 +10,7 @@ class DispatchRequest:
     limit: int = 200  # notices delivered per run; the next run takes the rest
     concurrency: int = 8  # deliveries in flight at once
     max_attempts: int = 5  # per notice, before it is recorded as failed
+    timeout_seconds: int = 30  # one delivery attempt, before Temporal retries it (a worker died)
 
 
 @dataclass
