@@ -10,6 +10,7 @@ import uuid
 
 from sqlmodel import Session, select
 
+from store.models import User
 from store.notifications import RESIDENT, Notification
 from store.notify_contacts import outbox, prefs_for
 from tests.utils.cases import CHENGGUAN, COMMUNITY, STREET, ZHUJIAN
@@ -145,3 +146,39 @@ async def test_the_resident_opts_out_of_sms_on_the_tracking_page(app, browser, e
     assert outbox(engine, "13812341234") == []
     [sms] = [n for n in notices(engine, code) if n.channel == "sms"]
     assert (sms.status, sms.last_error) == ("skipped", "已退订短信通知")
+
+
+async def test_an_officer_sets_their_own_phone_and_email_for_notices(app, browser, engine):
+    officer = await browser("dept-zhujian")
+    page = await officer.get("/notifications")
+    assert "我的通知方式" in page.text
+    bad = await officer.post("/notifications/contact", {"phone": "12345", "email": "a@b.cn"})
+    assert bad.status_code == 422 and "手机号码格式不正确" in bad.text
+    bad = await officer.post("/notifications/contact", {"phone": "", "email": "no-at-sign"})
+    assert bad.status_code == 422 and "邮箱格式不正确" in bad.text
+    with Session(engine) as session:
+        user = session.get(User, "dept-zhujian")
+        assert user is not None and (user.phone, user.email) == ("", "")  # refused: nothing saved
+    saved = await officer.post(
+        "/notifications/contact", {"phone": "137 0000 3333", "email": "zj@example.gov.cn"}
+    )
+    assert saved.status_code == 200 and "已保存" in saved.text
+    with Session(engine) as session:
+        user = session.get(User, "dept-zhujian")
+        assert user is not None and (user.phone, user.email) == ("13700003333", "zj@example.gov.cn")
+
+
+async def test_an_admin_creates_an_officer_with_an_email(app, browser, engine):
+    admin = await browser("admin")
+    await admin.get("/admin/users")
+    form = {
+        "username": "dept-new", "display_name": "新承办员", "role": "department", "org_id": "dp-zhujian",
+        "password": "a-long-password-1", "phone": "", "email": "bad",
+    }  # fmt: skip
+    refused = await admin.post("/admin/users", form)
+    assert refused.status_code == 422 and "邮箱" in refused.text
+    created = await admin.post("/admin/users", {**form, "email": "new@example.gov.cn"})
+    assert created.status_code in (200, 303)
+    with Session(engine) as session:
+        user = session.get(User, "dept-new")
+        assert user is not None and user.email == "new@example.gov.cn"

@@ -114,6 +114,8 @@ SPAN_UNIT = {
 
 # Form and API field names, for input problems ("联系电话：格式不正确").
 FIELD = {
+    "email": "邮箱",
+    "phone": "电话",
     "action": "操作",
     "stage": "阶段",
     "text": "搜索",

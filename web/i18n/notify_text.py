@@ -35,5 +35,11 @@ NOTIFY_TEXT: dict[str, str] = {
     "prefs_save": "保存",
     "prefs_saved": "已保存您的通知设置。",
     "prefs_bad_email": "邮箱格式不正确，请检查。",
-    "digest_href_label": "查看督单",
+    "contact_title": "我的通知方式",
+    "contact_intro": "新待办、即将超期、超期、督办都会出现在上方通知中。留下手机号码，即将超期、超期和督办另发短信（夜间不发）；留下邮箱，每条通知另发邮件。",
+    "contact_phone": "手机号码",
+    "contact_email": "邮箱",
+    "contact_save": "保存",
+    "contact_saved": "已保存。",
+    "contact_bad_phone": "手机号码格式不正确（11位手机号）。",
 }

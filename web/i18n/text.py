@@ -286,6 +286,7 @@ TEXT: dict[str, str] = {
     "org": "所属单位",
     "display_name": "姓名",
     "phone": "电话",
+    "email": "邮箱",
     "user_state": "状态",
     "active_state": "启用",
     "inactive": "已停用",

@@ -14,17 +14,63 @@ from fastapi.responses import RedirectResponse, Response
 
 from web.deps import CsrfProtected, CurrentUser, EngineDep, Fragment
 from web.services.case_page import visible
-from web.services.notifications import bell_items, delivery_log, mark_read, unread
+from web.services.notifications import (
+    BadContact,
+    bell_items,
+    delivery_log,
+    mark_read,
+    my_contact,
+    save_my_contact,
+    unread,
+)
 from web.templating import TemplatesDep
 
 router = APIRouter(tags=["notifications"], dependencies=[CsrfProtected])
+
+
+def _context(engine: EngineDep, user_id: str, **extra: object) -> dict[str, object]:
+    phone, email = my_contact(engine, user_id)
+    return {
+        "items": bell_items(engine, user_id),
+        "unread": unread(engine, user_id),
+        "active": "",
+        "contact": {"phone": phone, "email": email},
+        "contact_error": "",
+        "contact_saved": False,
+        **extra,
+    }
 
 
 @router.get("/notifications")
 def notifications_page(
     request: Request, me: CurrentUser, engine: EngineDep, templates: TemplatesDep, fragment: Fragment
 ) -> Response:
-    context = {"items": bell_items(engine, me.user.id), "unread": unread(engine, me.user.id), "active": ""}
+    return templates.render(
+        request, "notifications/page.html", _context(engine, me.user.id), fragment=fragment
+    )
+
+
+@router.post("/notifications/contact")
+def save_contact(
+    request: Request,
+    me: CurrentUser,
+    engine: EngineDep,
+    templates: TemplatesDep,
+    fragment: Fragment,
+    phone: Annotated[str, Form(max_length=32)] = "",
+    email: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The officer's own mobile and email for notices; a bad one is refused (422) and nothing saved."""
+    try:
+        save_my_contact(engine, me.user.id, phone, email)
+    except BadContact as bad:
+        context = _context(
+            engine, me.user.id, contact={"phone": phone, "email": email}, contact_error=str(bad)
+        )
+        return templates.render(
+            request, "notifications/page.html", context, fragment=fragment, status_code=422
+        )
+    context = _context(engine, me.user.id, contact_saved=True)
     return templates.render(request, "notifications/page.html", context, fragment=fragment)
 
 
@@ -47,8 +93,9 @@ def read(
     mark_read(engine, me.user.id, notification_id)
     if fragment is None:
         return RedirectResponse("/notifications", status_code=303)
-    context = {"items": bell_items(engine, me.user.id), "unread": unread(engine, me.user.id), "active": ""}
-    return templates.render(request, "notifications/page.html", context, fragment=fragment)
+    return templates.render(
+        request, "notifications/page.html", _context(engine, me.user.id), fragment=fragment
+    )
 
 
 @router.get("/cases/{code}/notices")

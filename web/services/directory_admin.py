@@ -59,6 +59,7 @@ class NewUser(BaseModel):
     role: Role
     org_id: str = Field(min_length=1, max_length=64)
     phone: str = Field(default="", max_length=32)
+    email: str = Field(default="", max_length=200, pattern=r"^$|^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
     password: str = Field(min_length=MIN_PASSWORD, max_length=200)
 
 
@@ -135,6 +136,7 @@ def create_user(engine: Engine, form: NewUser) -> User:
             role=form.role.value,
             org_id=org.id,
             phone=form.phone,
+            email=form.email,
             password_hash=hash_password(form.password),
             created_at=datetime.now(UTC),
         )

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from store import notifications as notices
+from store.contact import clean_phone
 from store.models import User
 from store.notice_templates import inapp_text, label
 from store.notifications import RESIDENT, Notification
@@ -27,7 +28,11 @@ HREFS = {
 }
 
 
-class BadEmail(ValueError):
+class BadContact(ValueError):
+    pass
+
+
+class BadEmail(BadContact):
     pass
 
 
@@ -95,6 +100,29 @@ def _line(n: Notification, names: dict[str, str]) -> LogLine:
     return LogLine(
         n.sent_at or n.created_at, label(n.event), to, NT[f"channel_{n.channel}"], n.status, detail
     )
+
+
+def my_contact(engine: Engine, user_id: str) -> tuple[str, str]:
+    with Session(engine) as session:
+        user = session.get(User, user_id)
+        return (user.phone, user.email) if user is not None else ("", "")
+
+
+def save_my_contact(engine: Engine, user_id: str, phone: str, email: str) -> None:
+    """An officer's own mobile (即将超期, 超期 and 督办 by SMS) and email (every notice); empty: none."""
+    phone, email = phone.strip(), email.strip()
+    cleaned = clean_phone(phone) if phone else ""
+    if phone and (cleaned is None or len(cleaned) != 11):
+        raise BadContact(NT["contact_bad_phone"])
+    if email and not EMAIL.match(email):
+        raise BadContact(NT["prefs_bad_email"])
+    with Session(engine) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise LookupError(user_id)
+        user.phone, user.email = cleaned or "", email
+        session.add(user)
+        session.commit()
 
 
 def resident_prefs(engine: Engine, phone: str) -> ResidentNoticePrefs | None:
