@@ -12,6 +12,13 @@ from temporalio import activity
 
 from workflows.appointment.types import AppointmentProjection
 from workflows.backlog.types import BacklogProjection, BacklogRuleReport, BacklogRuleRequest
+from workflows.jobs.types import (
+    JobFailure,
+    LedgerImportOutcome,
+    LedgerImportRequest,
+    RebuildOutcome,
+    RebuildRequest,
+)
 from workflows.mailbox.types import LetterProjection
 from workflows.petition.types import DocumentNumberRequest, PetitionProjection
 from workflows.types import DeadlineRequest, DeadlineResult, Projection, ReconcileReport, ReconcileRequest
@@ -69,3 +76,21 @@ async def project_letter(projection: LetterProjection) -> bool:
 async def designate_by_rule(request: BacklogRuleRequest) -> BacklogRuleReport:
     """One pass of the 积案 rules (activities.backlog_rules)."""
     raise NotImplementedError("run by activities.backlog_rules.BacklogRuleActivities")
+
+
+@activity.defn(name="import_ledger")
+async def import_ledger(request: LedgerImportRequest) -> LedgerImportOutcome:
+    """A stored ledger file's rows registered, progress on the job (activities.jobs)."""
+    raise NotImplementedError("run by activities.jobs.JobActivities")
+
+
+@activity.defn(name="rebuild_read_model")
+async def rebuild_read_model(request: RebuildRequest) -> RebuildOutcome:
+    """Every process's read model rebuilt from Temporal, progress on the job (activities.jobs)."""
+    raise NotImplementedError("run by activities.jobs.JobActivities")
+
+
+@activity.defn(name="fail_job")
+async def fail_job(failure: JobFailure) -> None:
+    """A job marked failed, for its page (activities.jobs)."""
+    raise NotImplementedError("run by activities.jobs.JobActivities")

@@ -8,13 +8,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from fastapi import FastAPI
 from sqlmodel import Session, select
+from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from settings import Settings
 from store.models import Case
 from store.petitions import Petition
 from tests.conftest import started_time_env
 from tests.utils.web import Browser, running_app, web_settings
+from worker import build_worker
 from workflows.petition.ids import petition_workflow_id
 from workflows.types import Stage
 
@@ -30,8 +33,23 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest.fixture
-async def app(client, engine, task_queue, tmp_path) -> AsyncIterator[FastAPI]:  # type: ignore[no-untyped-def]
-    async with running_app(web_settings(task_queue, tmp_path), client, engine) as app:
+def app_settings(task_queue: str, tmp_path) -> Settings:  # type: ignore[no-untyped-def]
+    return web_settings(task_queue, tmp_path)
+
+
+@pytest.fixture
+async def client(  # type: ignore[no-untyped-def]
+    time_env: WorkflowEnvironment, engine, task_queue: str, app_settings: Settings
+) -> AsyncIterator[Client]:
+    """The time-skipping client with a worker on the app's own settings: its background jobs (a ledger
+    import) register cases with the app's code prefix and task queue, as the web's would."""
+    async with build_worker(time_env.client, engine, task_queue, strict=True, settings=app_settings):
+        yield time_env.client
+
+
+@pytest.fixture
+async def app(client, engine, app_settings: Settings) -> AsyncIterator[FastAPI]:  # type: ignore[no-untyped-def]
+    async with running_app(app_settings, client, engine) as app:
         yield app
     await terminate_cases(client, engine)
 

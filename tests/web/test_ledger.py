@@ -14,10 +14,12 @@ from openpyxl import Workbook, load_workbook
 from sqlmodel import Session, func, select
 
 from store.audit import PersonalDataView
+from store.jobs import Job
 from store.ledger import LEDGER_COLUMNS, LedgerFilters, ledger_rows
 from store.ledger_template import IMPORT_COLUMNS, SHEET
 from store.models import Case
 from store.scopes import Scope
+from tests.utils.jobs import follow_job, started_job
 from tests.utils.web import CODE
 from tests.web.test_dashboard import covering_period, rated_case, triaged_case
 from workdays import SHANGHAI
@@ -186,8 +188,12 @@ async def test_import_registers_good_rows_once_and_reports_the_rest(app, browser
     page = await grid.get("/ledger/import")
     assert page.status_code == 200 and "下载模板" in page.text
     before = case_count(engine)
-    report = await grid.post("/ledger/import", files={"file": ("走访台账.xlsx", data, XLSX)})
-    assert report.status_code == 200, report.text
+    started = await grid.post("/ledger/import", files={"file": ("走访台账.xlsx", data, XLSX)})
+    job = await started_job(started)
+    assert job.startswith("/ledger/import/jobs/")
+    page = await grid.get(job)  # the whole page, which then polls its progress fragment
+    assert page.status_code == 200 and 'id="job-progress"' in page.text
+    report, _ = await follow_job(grid, job)
     codes = sorted(set(CODE.findall(report.text)))
     assert len(codes) == 2 and case_count(engine) == before + 2
     assert "「走访台账.xlsx」共 5 行：登记 2 件，不合格 1 行，重复 1 行，未能登记 1 行。" in report.text
@@ -201,8 +207,11 @@ async def test_import_registers_good_rows_once_and_reports_the_rest(app, browser
     assert {c.title for c in cases} == {"楼道灯不亮", "垃圾清运不及时"}
     assert {c.category for c in cases} == {"infrastructure", None}
 
-    again = await grid.post("/ledger/import", files={"file": ("走访台账.xlsx", data, XLSX)})
-    assert again.status_code == 200 and case_count(engine) == before + 2
+    again_job = await started_job(
+        await grid.post("/ledger/import", files={"file": ("走访台账.xlsx", data, XLSX)})
+    )
+    again, _ = await follow_job(grid, again_job)
+    assert case_count(engine) == before + 2
     assert "登记 0 件" in again.text and "重复 3 行" in again.text
     assert all(f'href="/cases/{c}"' in again.text for c in codes)  # the cases they were registered as
 
@@ -212,13 +221,19 @@ async def test_import_registers_good_rows_once_and_reports_the_rest(app, browser
         + f"陈芳,0571-88881234,清河社区,垃圾清运不及时,又说了一次,{day}\n"
     )
     street = await browser("street-dongcheng")
-    csv_again = await street.post(
-        "/ledger/import", files={"file": ("台账.csv", text.encode("gb18030"), "text/csv")}
+    csv_job = await started_job(
+        await street.post("/ledger/import", files={"file": ("台账.csv", text.encode("gb18030"), "text/csv")})
     )
+    csv_again, _ = await follow_job(street, csv_job)
     assert "登记 0 件" in csv_again.text and case_count(engine) == before + 2
+    # A job is its starter's (and admins'): another officer is told it does not exist.
+    assert (await street.get(job)).status_code == 404
+    as_admin = await (await browser("admin")).get(job)
+    assert as_admin.status_code == 200 and codes[0] in as_admin.text
+    assert "/track/" not in as_admin.text  # the residents' links are for the officer who imported them
 
 
-async def test_import_refuses_unreadable_files_and_other_roles(app, browser):
+async def test_import_refuses_unreadable_files_and_other_roles(app, browser, engine):
     grid = await browser("grid-qinghe")
     bad = await grid.post("/ledger/import", files={"file": ("photo.png", b"\x89PNG", "image/png")})
     assert bad.status_code == 422 and "只能导入 .xlsx 或 .csv 文件" in bad.text
@@ -226,6 +241,10 @@ async def test_import_refuses_unreadable_files_and_other_roles(app, browser):
         "/ledger/import", files={"file": ("x.csv", "姓名,电话\n张三,13800000000\n".encode(), "text/csv")}
     )
     assert missing.status_code == 422 and "缺少必填列" in missing.text
+    empty = await grid.post("/ledger/import", files={"file": ("空.csv", b"", "text/csv")})
+    assert empty.status_code == 422 and "文件是空的" in empty.text
+    with Session(engine) as s:  # nothing started: no job, no stored file
+        assert s.exec(select(func.count()).select_from(Job)).one() == 0
     template = await grid.get("/ledger/import/template.xlsx")
     assert template.status_code == 200 and "filename*=UTF-8''" in template.headers["content-disposition"]
     wb = load_workbook(io.BytesIO(template.content))

@@ -1,6 +1,8 @@
-"""Ledger import (民情走访台账导入): the template, the upload, and the report of what was registered.
+"""Ledger import (民情走访台账导入): the template, the upload, and the import job's page: its progress while
+the import runs in the background, then the report of what was registered.
 
-For those who register requests: grid workers, community and street officers, admins.
+For those who register requests: grid workers, community and street officers, admins; a job's page
+only for the officer who started it, and admins.
 """
 
 from __future__ import annotations
@@ -9,15 +11,32 @@ import asyncio
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Request, UploadFile
-from fastapi.responses import Response
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
 
+from store.jobs import JobKind
 from store.ledger_files import LedgerFileError
 from store.ledger_template import IMPORT_COLUMNS
-from web.deps import ClientDep, CsrfProtected, CurrentUser, EngineDep, SettingsDep, require_roles
+from web.deps import (
+    ClientDep,
+    CsrfProtected,
+    CurrentUser,
+    EngineDep,
+    Fragment,
+    SettingsDep,
+    require_roles,
+)
+from web.i18n import TEXT
 from web.services.cases import OFFICER_REGISTRARS
+from web.services.jobs import JobNotFound, job_view, recent_jobs, visible_job
 from web.services.ledger_export import MEDIA_TYPES
-from web.services.ledger_import import MAX_FILE_BYTES, TEMPLATE_FILENAME, import_ledger, template
+from web.services.ledger_import import (
+    MAX_FILE_BYTES,
+    TEMPLATE_FILENAME,
+    import_report,
+    start_import,
+    template,
+)
 from web.templating import TemplatesDep
 
 router = APIRouter(
@@ -33,15 +52,15 @@ def _context(**extra: object) -> dict:
         "columns": IMPORT_COLUMNS,
         "max_mb": MAX_FILE_BYTES // (1024 * 1024),
         "error": "",
-        "result": None,
-        "tracking": {},
+        "jobs": [],
         **extra,
     }
 
 
 @router.get("")
-def import_page(request: Request, templates: TemplatesDep) -> Response:
-    return templates.render(request, "dashboard/ledger_import.html", _context())
+def import_page(request: Request, me: CurrentUser, engine: EngineDep, templates: TemplatesDep) -> Response:
+    jobs = recent_jobs(engine, JobKind.LEDGER_IMPORT, started_by=me.actor.user_id)
+    return templates.render(request, "dashboard/ledger_import.html", _context(jobs=jobs))
 
 
 @router.get("/template.xlsx")
@@ -65,10 +84,37 @@ async def upload(
 ) -> Response:
     data = await file.read(MAX_FILE_BYTES + 1)
     try:
-        result = await import_ledger(engine, client, settings, me.actor, file.filename or "", data)
+        job_id = await start_import(engine, client, settings, me.actor, file.filename or "", data)
     except LedgerFileError as error:
         context = _context(error=str(error))
         return templates.render(request, "dashboard/ledger_import.html", context, status_code=422)
-    tracking = {a.code: str(request.url_for("track", token=a.tracking_token)) for a in result.accepted}
-    context = _context(result=result, tracking=tracking, filename=file.filename or "")
-    return templates.render(request, "dashboard/ledger_import.html", context)
+    return RedirectResponse(f"/ledger/import/jobs/{job_id}", status_code=303)
+
+
+@router.get("/jobs/{job_id}")
+def import_job(
+    job_id: str,
+    request: Request,
+    me: CurrentUser,
+    engine: EngineDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+    fragment: Fragment,
+) -> Response:
+    """The job's progress, refreshing itself every second (the `job_progress` block) until it ends;
+    then the report."""
+    try:
+        job = visible_job(engine, job_id, me.actor, JobKind.LEDGER_IMPORT)
+    except JobNotFound:
+        raise HTTPException(404, TEXT["job_not_found"]) from None
+    view = job_view(job)
+    report = import_report(engine, settings, job, me.actor) if view.finished else None
+    tracking = {}
+    if report is not None:
+        tracking = {
+            a.case_code: str(request.url_for("track", token=a.tracking_token))
+            for a in report.accepted
+            if a.tracking_token
+        }
+    context = {"active": "ledger", "job": view, "report": report, "tracking": tracking}
+    return templates.render(request, "dashboard/ledger_import_job.html", context, fragment=fragment)

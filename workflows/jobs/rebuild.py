@@ -1,0 +1,38 @@
+"""RebuildWorkflow: the read model rebuilt from Temporal (every process, open and closed, as
+`server.py rebuild-read-model` does), started by an admin from `/admin/rebuild`; its page
+(`/admin/rebuild/jobs/<job id>`) polls the progress the activity writes on the job's row.
+
+One at a time: it runs under the fixed id `REBUILD_WORKFLOW_ID`, so Temporal refuses a second start
+while one runs. No handlers. The rebuild is idempotent and the activity heartbeats the processes it has
+finished, so an attempt retried after a worker died skips them.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    # The payloads' field types (Actor's Role) resolve against `workflows.types` in the sandbox.
+    import workflows.types  # noqa: F401
+    from activities import api
+    from workflows.jobs.failure import HEARTBEAT_TIMEOUT, RETRIES, WORK_TIMEOUT, mark_failed
+    from workflows.jobs.types import RebuildOutcome, RebuildRequest
+
+
+@workflow.defn
+class RebuildWorkflow:
+    @workflow.run
+    async def run(self, request: RebuildRequest) -> RebuildOutcome:
+        try:
+            outcome: RebuildOutcome = await workflow.execute_activity(
+                api.rebuild_read_model,
+                request,
+                start_to_close_timeout=WORK_TIMEOUT,
+                heartbeat_timeout=HEARTBEAT_TIMEOUT,
+                retry_policy=RETRIES,
+            )
+        except ActivityError as failed:
+            await mark_failed(request.job_id, failed)
+            raise
+        return outcome
