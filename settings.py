@@ -71,8 +71,8 @@ class Settings(BaseSettings):
     # org ids and counts, never personal data, but they are for the monitoring system only.
     metrics_allowed_networks: str = "127.0.0.1/32,::1/128"
     # The worker serves its metrics (the Temporal SDK's runtime series, the open/overdue/escalated
-    # gauges) on this address and port; port 0 turns the endpoint off. `make run` serves them on the
-    # web's /metrics instead, the worker running in the web's process.
+    # gauges) on this address and port; port 0 turns the endpoint off. `make run` runs the worker as a
+    # process of its own, so its metrics are here too, not on the web's /metrics.
     worker_metrics_host: str = "127.0.0.1"
     worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
     # OpenTelemetry traces (web request -> Temporal client -> workflow and activities) go to this
@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     notify_quiet_hours: str = Field(default="21:00-08:00", pattern=r"^(\d{2}:\d{2}-\d{2}:\d{2})?$")
     # How often the dispatcher (the Temporal Schedule liudan-notifications) delivers queued notices.
     notify_interval_seconds: int = Field(default=60, ge=10)
+    # Where the web's rate limits (failed logins and portal submissions per address, unknown tracking
+    # links, Open311 requests per key) count: `database`, in the read model, shared by every web
+    # process, so two processes do not double a limit; `memory`, per process (a single process only).
+    rate_limit_backend: Literal["memory", "database"] = "database"
 
     @field_validator("trusted_proxies", "metrics_allowed_networks")
     @classmethod

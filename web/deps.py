@@ -13,7 +13,7 @@ from temporalio.client import Client
 
 from settings import Settings
 from web.i18n import TEXT
-from web.ratelimit import SlidingWindowLimiter
+from web.ratelimit import RateLimiter
 from web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -70,7 +70,7 @@ ClientAddr = Annotated[str, Depends(client_addr)]
 
 
 def limiter(name: str):  # type: ignore[no-untyped-def]
-    def get(request: Request) -> SlidingWindowLimiter:
+    def get(request: Request) -> RateLimiter:
         return request.app.state.limiters[name]
 
     return Depends(get)

@@ -1,5 +1,6 @@
-"""`python server.py --dev` (make run) supervises the Temporal dev server: one that dies is restarted
-and the service is ready again, and SIGTERM stops the whole process tree within 10 s."""
+"""`python server.py --dev` (make run) supervises the Temporal dev server and the worker, each a child
+process: one that dies is restarted and the service is ready again, and SIGTERM stops the whole
+process tree within 10 s."""
 
 from __future__ import annotations
 
@@ -33,15 +34,24 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def temporal_child(pid: int) -> int | None:
+def child_running(pid: int, marker: bytes) -> int | None:
+    """The child of `pid` whose command line has the argument `marker`."""
     for child in children(pid):
         try:
             cmdline = (Path("/proc") / str(child) / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"start-dev" in cmdline:
+        if any(arg == marker or arg.endswith(b"/" + marker) for arg in cmdline):
             return child
     return None
+
+
+def temporal_child(pid: int) -> int | None:
+    return child_running(pid, b"start-dev")
+
+
+def worker_child(pid: int) -> int | None:
+    return child_running(pid, b"worker.py")
 
 
 def alive(pid: int) -> bool:
@@ -69,7 +79,7 @@ def wait_until(condition, within: float, what: str, log: Path):  # type: ignore[
     raise AssertionError(f"{what} not within {within:.0f} s:\n{log.read_text()[-3000:]}")
 
 
-def test_a_dead_temporal_comes_back_and_sigterm_stops_everything(tmp_path: Path) -> None:
+def test_a_dead_temporal_or_worker_comes_back_and_sigterm_stops_everything(tmp_path: Path) -> None:
     dev = dev_stack(tmp_path, "liudan-runner")
     web = dev.web
     log_path = tmp_path / "server.log"
@@ -78,6 +88,7 @@ def test_a_dead_temporal_comes_back_and_sigterm_stops_everything(tmp_path: Path)
         [sys.executable, "server.py", "--dev"], cwd=ROOT, env=dev.env, stdout=log, stderr=subprocess.STDOUT
     )
     temporal: int | None = None
+    worker: int | None = None
     try:
         wait_healthy(web, server, log_path)
         ready = {"temporal": "ok", "database": "ok"}
@@ -95,15 +106,29 @@ def test_a_dead_temporal_comes_back_and_sigterm_stops_everything(tmp_path: Path)
         wait_until(lambda: readiness(web) == ready, RESTARTED_WITHIN, "ready again", log_path)
         assert "restarting it in 1 s" in log_path.read_text()
 
+        # The worker is a process of its own (not the web's), restarted likewise; its log lines show.
+        dead_worker = worker = worker_child(server.pid)
+        assert worker is not None and "worker running on task queue liudan-runner" in log_path.read_text()
+        os.kill(dead_worker, signal.SIGKILL)
+        worker = wait_until(
+            lambda: (pid := worker_child(server.pid)) != dead_worker and pid,
+            RESTARTED_WITHIN,
+            "worker restarted",
+            log_path,
+        )
+        assert "The worker exited with code -9; restarting it in 1 s" in log_path.read_text()
+
         began = time.monotonic()
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=STOPPED_WITHIN)
         assert time.monotonic() - began < STOPPED_WITHIN
         assert not alive(temporal), "the Temporal dev server outlived the runner"
+        assert not alive(worker), "the worker outlived the runner"
         assert "Liudan stopped." in log_path.read_text()
     finally:
         if server.poll() is None:
             server.kill()
-        if temporal and alive(temporal):
-            os.kill(temporal, signal.SIGKILL)
+        for child in (temporal, worker):
+            if child and alive(child):
+                os.kill(child, signal.SIGKILL)
         log.close()

@@ -41,6 +41,8 @@ def dev_stack(data_dir: Path, task_queue: str) -> DevStack:
         TEMPORAL_PORT=str(temporal_port),
         TEMPORAL_UI_PORT=str(ui_port),
         TASK_QUEUE=task_queue,
+        # The worker's own metrics endpoint, on a port of its own too.
+        WORKER_METRICS_PORT=str(free_port()),
     )
     return DevStack(env, f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{ui_port}", temporal_port)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from web.app import LOGIN_FAILURES_PER_ADDRESS
+from web.ratelimit import LOGIN_FAILURES_PER_ADDRESS
 from web.security import client_address, trusted_networks
 
 TRUSTED = trusted_networks("10.0.0.0/8, 127.0.0.1, fd00::/8")

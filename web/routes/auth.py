@@ -18,7 +18,7 @@ from web.deps import (
     session_id,
 )
 from web.i18n import TEXT
-from web.ratelimit import SlidingWindowLimiter
+from web.ratelimit import RateLimiter
 from web.security import SESSION_COOKIE, SESSION_MAX_AGE, sign
 from web.services.auth import LoginFailed, LoginThrottled, authenticate, close_session, open_session
 from web.templating import TemplatesDep
@@ -51,7 +51,7 @@ def login(
     addr: ClientAddr,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
-    attempts: Annotated[SlidingWindowLimiter, limiter("login")],
+    attempts: Annotated[RateLimiter, limiter("login")],
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     context = {"next": safe_next(next), "username": username}

@@ -24,7 +24,7 @@ from web.deps import (
     require_roles,
 )
 from web.i18n import TEXT
-from web.ratelimit import SlidingWindowLimiter
+from web.ratelimit import RateLimiter
 from web.routes.tracking import NO_STORE, by_token
 from web.schemas.decisions import decision_forms
 from web.schemas.errors import describe
@@ -67,11 +67,11 @@ async def mailbox_send(
     settings: SettingsDep,
     templates: TemplatesDep,
     addr: ClientAddr,
-    writes: Annotated[SlidingWindowLimiter, limiter("portal")],
+    writes: Annotated[RateLimiter, limiter("portal")],
 ) -> Response:
     form = await request.form()
     values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
-    if not writes.hit(addr):
+    if not await asyncio.to_thread(writes.hit, addr):
         return templates.render(
             request, "portal/mailbox.html", {"values": values, "error": TEXT["rate_limited"]}, status_code=429
         )
@@ -90,14 +90,14 @@ async def mailbox_send(
     return RedirectResponse(f"/track/mb/{sent.tracking_token}?sent=1", status_code=303)
 
 
-def _mine(engine: Any, token: str, addr: str, misses: SlidingWindowLimiter) -> Any:
+def _mine(engine: Any, token: str, addr: str, misses: RateLimiter) -> Any:
     return by_token(lambda t: letter_by_token(engine, sha256(t)), token, addr, misses)
 
 
 @router.get("/track/mb/{token}")
 def writer_page(
     request: Request, token: str, engine: EngineDep, templates: TemplatesDep, addr: ClientAddr,
-    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")], sent: str = "",
+    misses: Annotated[RateLimiter, limiter("track_miss")], sent: str = "",
 ) -> Response:  # fmt: skip
     m = _mine(engine, token, addr, misses)
     context = {"m": m, "token": token, "sent": bool(sent), "stage": STAGE_NAMES, "error": ""}
@@ -107,10 +107,10 @@ def writer_page(
 @router.post("/track/mb/{token}/rate")
 async def writer_rates(
     token: str, engine: EngineDep, client: ClientDep, addr: ClientAddr,
-    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
+    misses: Annotated[RateLimiter, limiter("track_miss")],
     value: Annotated[str, Form(max_length=20)] = "", comment: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:  # fmt: skip
-    m = _mine(engine, token, addr, misses)
+    m = await asyncio.to_thread(_mine, engine, token, addr, misses)
     try:
         rating = LetterRating(WRITER, Satisfaction(value), comment)
     except ValueError:

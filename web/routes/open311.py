@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from settings import Settings
 from web.deps import ClientDep, EngineDep, SettingsDep, limiter
 from web.i18n.open311_text import OPEN311_TEXT as T
-from web.ratelimit import SlidingWindowLimiter
+from web.ratelimit import RateLimiter
 from web.services.open311 import Open311Refused, check_jurisdiction, client_key, file_request, find_service
 from web.services.open311_catalog import definition, service_list
 from web.services.open311_format import FORMATS, Row, document, errors
@@ -91,7 +91,7 @@ async def post_service_request(
     engine: EngineDep,
     client: ClientDep,
     settings: SettingsDep,
-    submissions: Annotated[SlidingWindowLimiter, limiter("open311")],
+    submissions: Annotated[RateLimiter, limiter("open311")],
 ) -> Response:
     """POST Service Request (form-encoded). An `Idempotency-Key` header makes a retry safe."""
     try:
@@ -101,7 +101,7 @@ async def post_service_request(
         key = await asyncio.to_thread(client_key, engine, values.get("api_key", ""))
         check_jurisdiction(settings, values.get("jurisdiction_id", ""))
         # Every attempt with a live key counts, refused or not, as on the portal.
-        if not submissions.hit(f"open311:{key.id}"):
+        if not await asyncio.to_thread(submissions.hit, f"open311:{key.id}"):
             raise Open311Refused(429, T["rate_limited"])
         code = await file_request(
             engine, client, settings, key, values, request.headers.get("Idempotency-Key")

@@ -15,7 +15,7 @@ from store.petition_queries import by_tracking_token, petition_detail
 from store.petitions import Petition
 from web.deps import ClientAddr, ClientDep, CsrfProtected, EngineDep, limiter
 from web.i18n import TEXT
-from web.ratelimit import SlidingWindowLimiter
+from web.ratelimit import RateLimiter
 from web.routes.petitions import document_text_of, pdf_response
 from web.routes.tracking import NO_STORE, by_token
 from web.security import sha256
@@ -36,7 +36,7 @@ WINDOWS = {
 }
 
 
-def _lookup(engine: EngineDep, token: str, addr: str, misses: SlidingWindowLimiter) -> Petition:
+def _lookup(engine: EngineDep, token: str, addr: str, misses: RateLimiter) -> Petition:
     return by_token(lambda t: by_tracking_token(engine, sha256(t)), token, addr, misses)
 
 
@@ -70,9 +70,10 @@ async def track_petition(
     engine: EngineDep,
     templates: TemplatesDep,
     addr: ClientAddr,
-    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
+    misses: Annotated[RateLimiter, limiter("track_miss")],
 ) -> Response:
-    return await _page(request, templates, engine, _lookup(engine, token, addr, misses), token)
+    p = await asyncio.to_thread(_lookup, engine, token, addr, misses)
+    return await _page(request, templates, engine, p, token)
 
 
 @router.post("/{token}/request")
@@ -83,14 +84,14 @@ async def request_review(
     client: ClientDep,
     templates: TemplatesDep,
     addr: ClientAddr,
-    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
-    writes: Annotated[SlidingWindowLimiter, limiter("portal")],
+    misses: Annotated[RateLimiter, limiter("track_miss")],
+    writes: Annotated[RateLimiter, limiter("portal")],
     reasons: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     """复查 or 复核, whichever window is open: the body above is the directory's, checked again by the
     workflow."""
-    p = _lookup(engine, token, addr, misses)
-    if not writes.hit(addr):
+    p = await asyncio.to_thread(_lookup, engine, token, addr, misses)
+    if not await asyncio.to_thread(writes.hit, addr):
         return await _page(request, templates, engine, p, token, error=TEXT["rate_limited"], status=429)
     action = WINDOWS.get(p.stage)
     if action is None:
@@ -117,7 +118,7 @@ async def document_pdf(
     document_id: str,
     engine: EngineDep,
     addr: ClientAddr,
-    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
+    misses: Annotated[RateLimiter, limiter("track_miss")],
 ) -> Response:
     text = await _document(engine, token, document_id, addr, misses)
     return pdf_response(await asyncio.to_thread(render_pdf, text), f"{document_id}.pdf")
@@ -131,7 +132,7 @@ async def document_page(
     engine: EngineDep,
     templates: TemplatesDep,
     addr: ClientAddr,
-    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
+    misses: Annotated[RateLimiter, limiter("track_miss")],
 ) -> Response:
     text = await _document(engine, token, document_id, addr, misses)
     context = {
@@ -142,7 +143,7 @@ async def document_page(
     return templates.render(request, "petitions/document.html", context, headers=NO_STORE)
 
 
-async def _document(engine: EngineDep, token: str, document_id: str, addr: str, misses: SlidingWindowLimiter):  # type: ignore[no-untyped-def]
-    p = _lookup(engine, token, addr, misses)
+async def _document(engine: EngineDep, token: str, document_id: str, addr: str, misses: RateLimiter):  # type: ignore[no-untyped-def]
+    p = await asyncio.to_thread(_lookup, engine, token, addr, misses)
     detail = await asyncio.to_thread(petition_detail, engine, p.code)
     return await asyncio.to_thread(document_text_of, engine, detail, document_id)

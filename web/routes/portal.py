@@ -7,6 +7,7 @@ to `/portal/submitted/<key>`, so a reload, a double click or back-and-resubmit f
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request
@@ -16,7 +17,7 @@ from starlette.datastructures import UploadFile
 
 from web.deps import ClientAddr, ClientDep, CsrfProtected, EngineDep, SettingsDep, limiter
 from web.i18n import TEXT
-from web.ratelimit import SlidingWindowLimiter
+from web.ratelimit import RateLimiter
 from web.schemas.errors import describe
 from web.services.cases import RegistrationRefused
 from web.services.intake import (
@@ -69,7 +70,7 @@ async def portal_submit(
     settings: SettingsDep,
     templates: TemplatesDep,
     addr: ClientAddr,
-    submissions: Annotated[SlidingWindowLimiter, limiter("portal")],
+    submissions: Annotated[RateLimiter, limiter("portal")],
 ) -> Response:
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -80,8 +81,9 @@ async def portal_submit(
         return templates.render(request, "portal/submit.html", context, status_code=status)
 
     # Every new attempt counts, refused or not; sending the same form again is no new attempt.
-    if not await portal_seen(engine, _nonce(request), key) and not submissions.hit(addr):
-        return again(TEXT["rate_limited"], 429)
+    if not await portal_seen(engine, _nonce(request), key):
+        if not await asyncio.to_thread(submissions.hit, addr):
+            return again(TEXT["rate_limited"], 429)
     files = [f for f in form.getlist("photos") if isinstance(f, UploadFile)]
     try:
         await submit_from_portal(engine, client, settings, _nonce(request), key, values, files)

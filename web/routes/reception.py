@@ -29,7 +29,7 @@ from web.deps import (
     require_roles,
 )
 from web.i18n import TEXT
-from web.ratelimit import SlidingWindowLimiter
+from web.ratelimit import RateLimiter
 from web.routes.tracking import NO_STORE, by_token
 from web.schemas.errors import describe
 from web.security import CSRF_FIELD, sha256
@@ -121,7 +121,7 @@ async def portal_book(
     workdays: WorkdaysDep,
     templates: TemplatesDep,
     addr: ClientAddr,
-    writes: Annotated[SlidingWindowLimiter, limiter("portal")],
+    writes: Annotated[RateLimiter, limiter("portal")],
 ) -> Response:
     form = await request.form()
     values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
@@ -135,7 +135,7 @@ async def portal_book(
         }
         return templates.render(request, "portal/reception.html", context, status_code=status)
 
-    if not writes.hit(addr):
+    if not await asyncio.to_thread(writes.hit, addr):
         return again(TEXT["rate_limited"], 429)
     try:
         booked = await book(
@@ -150,7 +150,7 @@ async def portal_book(
     return RedirectResponse(f"/track/yf/{booked.tracking_token}?booked=1", status_code=303)
 
 
-def _mine(engine: Any, token: str, addr: str, misses: SlidingWindowLimiter) -> Any:
+def _mine(engine: Any, token: str, addr: str, misses: RateLimiter) -> Any:
     return by_token(lambda t: appointment_by_token(engine, sha256(t)), token, addr, misses)
 
 
@@ -161,7 +161,7 @@ def appointment_page(
     engine: EngineDep,
     templates: TemplatesDep,
     addr: ClientAddr,
-    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
+    misses: Annotated[RateLimiter, limiter("track_miss")],
     booked: str = "",
 ) -> Response:
     a = _mine(engine, token, addr, misses)
@@ -182,10 +182,10 @@ async def appointment_cancel(
     engine: EngineDep,
     client: ClientDep,
     addr: ClientAddr,
-    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
+    misses: Annotated[RateLimiter, limiter("track_miss")],
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    a = _mine(engine, token, addr, misses)
+    a = await asyncio.to_thread(_mine, engine, token, addr, misses)
     try:
         await decide_appointment(client, a.code, AppointmentAction.CANCEL, Cancellation(RESIDENT, reason))
     except DecisionRefused as refused:

@@ -4,9 +4,9 @@ Failed sign-ins, and what they may and may not reveal or cause (W = LOGIN_LOCKOU
 N = LOGIN_MAX_FAILURES):
 
 1. Per client address, over all usernames: after 30 failures in 15 minutes the address gets 429
-   (`LOGIN_FAILURES_PER_ADDRESS` in `web.app`, counted in memory by `web.routes.auth`) — password
-   spraying across many accounts. The address is `web.deps.client_addr`'s: a forwarded header
-   counts only from a trusted proxy.
+   (`LOGIN_FAILURES_PER_ADDRESS` in `web.ratelimit`, counted by `web.routes.auth` in the limiter
+   every web process shares) — password spraying across many accounts. The address is
+   `web.deps.client_addr`'s: a forwarded header counts only from a trusted proxy.
 2. Per address and username: an address that failed N - 1 times on one username within W (since
    its last successful sign-in there) gets 429 for that username, before any password is checked.
    So one address alone can never lock an account: it is throttled one failure short of the lock.
