@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run demo test lint venv browser clean
+.PHONY: run demo test lint venv browser clean bench
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 or python3 on PATH)"; exit 1; }
@@ -44,6 +44,10 @@ browser:
 ## test: lint, type-check workflows/, then the whole suite (SQLite and PostgreSQL read models, browser)
 test: lint browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: issue 14's goals, each beside bare Temporal measured in the same run (about 15 minutes; never in `make test`)
+bench: venv
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -32,6 +32,7 @@ from temporalio import activity, workflow
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from bench.common import result, verdict
 from tests.utils.binaries import venv_binary
 
 UPDATES_PER_WORKFLOW = 7
@@ -156,7 +157,21 @@ if __name__ == "__main__":
         import case_throughput
 
         liudan = asyncio.run(case_throughput.main(args.workflows, args.concurrency, True))
+        rate, p95 = liudan[0] / bare[0], liudan[2] / bare[2]
         print(
-            f"ratio liudan/bare: updates/s {liudan[0] / bare[0]:.2f}, "
-            f"p50 {liudan[1] / bare[1]:.2f}x, p95 {liudan[2] / bare[2]:.2f}x"
+            f"ratio liudan/bare: updates/s {rate:.2f} {verdict(rate, 0.7)}, "
+            f"p50 {liudan[1] / bare[1]:.2f}x, p95 {p95:.2f}x {verdict(p95, 2.0, higher_is_better=False)}"
+        )
+        result(
+            "1 decisions",
+            workflows=args.workflows,
+            concurrency=args.concurrency,
+            bare_updates_s=round(bare[0], 1),
+            bare_p50_ms=round(bare[1] * 1000),
+            bare_p95_ms=round(bare[2] * 1000),
+            liudan_updates_s=round(liudan[0], 1),
+            liudan_p50_ms=round(liudan[1] * 1000),
+            liudan_p95_ms=round(liudan[2] * 1000),
+            ratio_updates=round(rate, 2),
+            ratio_p95=round(p95, 2),
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, true
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, true
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -46,10 +46,11 @@ class InboxRow:
 def item_scope(actor: Actor) -> ColumnElement[bool] | None:
     """The inbox items that are this officer's work; None for roles whose inbox is a case list."""
     role = actor.role
-    if role in (Role.COMMUNITY, Role.STREET, Role.DEPARTMENT):
+    if role in (Role.COMMUNITY, Role.STREET, Role.DEPARTMENT, Role.UNIT_HEAD):
         return and_(col(InboxItem.role) == role.value, col(InboxItem.org_id) == actor.org_id)
-    if role == Role.LEADER:
-        return and_(col(InboxItem.role) == Role.LEADER.value, col(InboxItem.org_id).in_(actor.street_ids))
+    if role == Role.LEADER:  # filed under their linked streets, and under their 分管 departments
+        orgs = [*actor.street_ids, *actor.department_ids]
+        return and_(col(InboxItem.role) == Role.LEADER.value, col(InboxItem.org_id).in_(orgs))
     if role == Role.SUPERVISION:  # oversees every street's supervision items
         return col(InboxItem.role) == Role.LEADER.value
     if role == Role.DISCIPLINE:
@@ -127,28 +128,45 @@ def _done_condition(actor: Actor, now: datetime) -> ColumnElement[bool]:
     return and_(visible_cases(actor), acted, ~pending)
 
 
+def _live_scope(actor: Actor) -> tuple[bool, ColumnElement[bool]]:
+    """(whether rows are inbox items, the condition) of everything in the live tabs (all but "done")."""
+    scope = item_scope(actor)
+    if scope is None:
+        return False, and_(visible_cases(actor), col(Case.stage) != Stage.CLOSED.value)
+    return True, scope
+
+
 def _base(actor: Actor, tab: str, now: datetime) -> tuple[bool, ColumnElement[bool]]:
     """(whether rows are inbox items, the condition) for one tab."""
-    scope = item_scope(actor)
     if tab == "done":
         return False, _done_condition(actor, now)
-    if scope is None:
-        open_cases = and_(visible_cases(actor), col(Case.stage) != Stage.CLOSED.value)
-        return False, and_(open_cases, _tab_condition(tab, now, items=False))
-    return True, and_(scope, _tab_condition(tab, now, items=True))
+    items, scope = _live_scope(actor)
+    return items, and_(scope, _tab_condition(tab, now, items))
 
 
 def tab_counts(engine: Engine, actor: Actor, f: InboxFilters, now: datetime | None = None) -> dict[str, int]:
+    """The five tab badges in two queries: the live tabs share their rows (the org's items, or a grid
+    worker's open cases), so one pass counts each tab's condition over them; "done" reads the events."""
     now = now or datetime.now(UTC)
-    counts: dict[str, int] = {}
+    items, scope = _live_scope(actor)
+    live = [tab for tab in TABS if tab != "done"]
+    sums = [func.coalesce(func.sum(case((_tab_condition(tab, now, items), 1), else_=0)), 0) for tab in live]
+    done_cond = _done_condition(actor, now)
     with Session(engine) as session:
-        for tab in TABS:
-            items, cond = _base(actor, tab, now)
-            query = select(func.count()).select_from(InboxItem if items else Case)
-            counts[tab] = int(
-                session.exec(query.where(cond, *_filter_conditions(actor, f, now, items))).one()
-            )
-    return counts
+        found = session.exec(
+            select(*sums)
+            .select_from(InboxItem if items else Case)
+            .where(scope, *_filter_conditions(actor, f, now, items))
+        ).one()
+        counts = {tab: int(n) for tab, n in zip(live, found, strict=True)}
+        counts["done"] = int(
+            session.exec(
+                select(func.count())
+                .select_from(Case)
+                .where(done_cond, *_filter_conditions(actor, f, now, items=False))
+            ).one()
+        )
+    return {tab: counts[tab] for tab in TABS}
 
 
 def inbox_page(
