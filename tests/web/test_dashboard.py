@@ -223,6 +223,30 @@ async def test_monthly_report_prints_the_figures_rankings_and_tables(app, browse
     assert found and found.group(1) == district.display("satisfaction")
     assert "部门排名" in text and "街道排名" in text and "指标定义" in text
     assert "/static/vendor/echarts/echarts.min.js" not in text  # tables, not canvases, on paper
-    # The default is last month; a department's report is its own, without the district's board.
+    # The default is this month (so far); a department's report is its own, without the district's board.
     dept = await (await browser("dept-zhujian")).get("/dashboard/report")
     assert dept.status_code == 200 and "区住建局诉求办理情况通报" in dept.text and "部门排名" not in dept.text
+
+
+async def test_the_report_defaults_to_this_month_and_never_shows_todays_snapshot_as_a_past_month(
+    app, browser, engine
+):
+    from web.services.dashboard_params import this_month
+
+    await rated_case(app)
+    supervision = await browser("supervision")
+    report = await supervision.get("/dashboard/report")
+    month = this_month()
+    assert report.status_code == 200 and f"（{month.label}）" in report.text
+    row = re.search(r'<tr class="trend-none" id="report-overdue_now">(.*?)</tr>', report.text, re.S)
+    assert row and "当前超期（截至今日）" in row.group(1) and "不与上期比较" in row.group(1)
+    assert "当前超期（截至今日）" in report.text.split('id="report-chart-overdue"', 1)[1]
+    # Last month: no "now" figure printed as that month's, neither in the figures nor the tables.
+    past = await supervision.get(f"/dashboard/report?period={month.previous().key}")
+    row = re.search(r'<tr class="trend-none" id="report-overdue_now">(.*?)</tr>', past.text, re.S)
+    assert row and '<td class="num">—</td>' in row.group(1) and "往期不适用" in row.group(1)
+    assert "截至今日" not in past.text
+    overdue_table = past.text.split('id="report-chart-overdue"', 1)[1].split("</table>", 1)[0]
+    assert "当前超期" not in overdue_table and "本期曾超期" in overdue_table
+    ranks = past.text.split("部门排名", 1)[1].split("</table>", 1)[0]
+    assert "当前超期" not in ranks

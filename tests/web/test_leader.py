@@ -95,3 +95,22 @@ async def test_supervision_office_sees_every_street_and_discipline_only_level_tw
         s.commit()
     board = await discipline.get("/leader")
     assert here in board.text and there not in board.text and "<b>1</b>移交纪工委" in board.text
+
+
+async def test_cases_waiting_for_the_leaders_review_are_counted_and_listed(app, browser):
+    from tests.web.test_dashboard import rated_case
+    from workflows.types import RatingValue, Stage
+
+    code = await rated_case(app, value=RatingValue.DISSATISFIED)
+    assert (await snapshot(app, code)).stage == Stage.REVIEW
+    leader = await browser("leader-wang")
+    board = await leader.get("/leader")
+    assert '<a class="stat warn" id="stat-review" href="#review"><b>1</b>待复查</a>' in board.text
+    review = board.text.split('<section class="group" id="review">', 1)[1].split("</section>", 1)[0]
+    assert f'href="/cases/{code}"' in review and "领导复查" in review
+    # The supervision office follows every street; another street's leader never sees it.
+    assert f'href="/cases/{code}"' in (await (await browser("supervision")).get("/leader")).text
+    other = await (await browser("leader-li")).get("/leader")
+    assert "<b>0</b>待复查" in other.text and code not in other.text and "没有待复查的诉求" in other.text
+    # The discipline commission's board is level 2 only: no 待复查 there.
+    assert 'id="stat-review"' not in (await (await browser("discipline")).get("/leader")).text

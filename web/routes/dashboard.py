@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from web.deps import CsrfProtected, CurrentUser, EngineDep, Fragment
 from web.schemas.dashboard import FiguresQuery
 from web.services.dashboard import dashboard_view
-from web.services.dashboard_params import last_month, picker, select_figures
+from web.services.dashboard_params import picker, select_figures, this_month
 from web.services.dashboard_report import monthly_report
 from web.templating import TemplatesDep
 
@@ -44,7 +44,7 @@ def report(
     templates: TemplatesDep,
     q: Annotated[FiguresQuery, Query()],
 ) -> Response:
-    selection = select_figures(engine, me.actor, q, default_period=last_month())
+    selection = select_figures(engine, me.actor, q, default_period=this_month())
     context = {
         "active": "dashboard",
         "sel": selection,

@@ -26,6 +26,10 @@ CARD_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("群众评价", ("rating_participation", "resolved", "satisfaction", "dissatisfaction", "unreachable")),
 )
 _EPSILON = 1e-9
+# Figures that are a snapshot of the moment of the query, not of the period (store.metric_defs says
+# so in their definitions): shown as of today for a period that reaches today, never compared with
+# the period before (its "previous" value would be today's again), and not shown for a past period.
+SNAPSHOTS = frozenset({"overdue_now"})
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,25 @@ def _detail(m: Metrics, key: str) -> str:
     return ""
 
 
-def card(m: Metrics, before: Metrics, key: str, formula: str = "") -> Card:
+def snapshot_card(m: Metrics, key: str, current: bool) -> Card:
+    """A "now" figure: as of today for a period that reaches today; for a past period, no value."""
+    d = DEFINITIONS[key]
+    return Card(
+        key=key,
+        name=d.zh + (TEXT["as_of_today"] if current else ""),
+        value=m.display(key) if current else "—",
+        definition=d.definition,
+        detail=TEXT["snapshot_now"] if current else TEXT["snapshot_past"],
+        previous="",
+        change="",
+        trend="none",
+        compare=TEXT["snapshot_now"] if current else TEXT["snapshot_past"],
+    )
+
+
+def card(m: Metrics, before: Metrics, key: str, formula: str = "", *, current: bool = True) -> Card:
+    if key in SNAPSHOTS:
+        return snapshot_card(m, key, current)
     d = DEFINITIONS[key]
     not_applicable = key == "signed_on_time" and m.scope.kind == ScopeKind.DEPARTMENT
     text, trend = change(key, m.value(key), before.value(key))
@@ -141,13 +163,21 @@ def figures(
     return now, before, weights
 
 
-def cards(now: Metrics, before: Metrics, weights: ScoreWeights) -> tuple[Card, list[CardGroup]]:
+def cards(
+    now: Metrics, before: Metrics, weights: ScoreWeights, *, current: bool = True
+) -> tuple[Card, list[CardGroup]]:
     composite = card(now, before, "composite", weights.composite_formula())
     groups = [
         CardGroup(
             title,
             [
-                card(now, before, k, weights.satisfaction_formula() if k == "satisfaction" else "")
+                card(
+                    now,
+                    before,
+                    k,
+                    weights.satisfaction_formula() if k == "satisfaction" else "",
+                    current=current,
+                )
                 for k in keys
             ],
         )
@@ -158,7 +188,7 @@ def cards(now: Metrics, before: Metrics, weights: ScoreWeights) -> tuple[Card, l
 
 def dashboard_view(engine: Engine, selection: Selection) -> DashboardView:
     now, before, weights = figures(engine, selection)
-    composite, groups = cards(now, before, weights)
+    composite, groups = cards(now, before, weights, current=selection.is_current)
     key, scope = selection.period.key, selection.scope.org_id
     return DashboardView(
         composite=composite,

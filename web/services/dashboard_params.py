@@ -62,6 +62,12 @@ class Selection:
         return self.period.previous()
 
     @property
+    def is_current(self) -> bool:
+        """The period reaches today: a "now" snapshot (当前超期) describes it, as of today. For a period
+        that has ended, a snapshot taken today is not its figure."""
+        return self.period.end >= today()
+
+    @property
     def next(self) -> Period | None:
         """The period after, unless it starts in the future (nothing to see there yet)."""
         following = next_period(self.period)

@@ -40,6 +40,9 @@ from workflows.types import (
 )
 
 GROUPINGS = ("department", "street")
+# Who sees the cases waiting for a leader's review (复查): the linked leaders, who decide them, and the
+# supervision office, which follows every street. The discipline commission's board is level 2 only.
+REVIEW_READERS = (Role.LEADER, Role.SUPERVISION)
 
 
 @dataclass
@@ -63,6 +66,8 @@ class Board:
     counts: dict[str, int]
     groups: list[BoardGroup]
     grouping: str
+    # 待复查: a dissatisfied rating waits for the linked leader to reopen or close the case
+    review: list[CaseRow] | None = None  # None: not this viewer's business
 
 
 def rules_view(case: Case) -> CaseSnapshot:
@@ -123,12 +128,22 @@ def board(engine: Engine, actor: Actor, workdays: WorkingDays, grouping: str) ->
             .where(visible_cases(actor), col(Case.stage) != Stage.CLOSED.value, attention)
             .order_by(col(Case.due_at).is_(None), col(Case.due_at))
         ).all()
+        reviews = (
+            session.exec(
+                select(Case)
+                .where(visible_cases(actor), Case.stage == Stage.REVIEW.value)
+                .order_by(col(Case.due_at).is_(None), col(Case.due_at))
+            ).all()
+            if actor.role in REVIEW_READERS
+            else []
+        )
     orgs = org_names(engine)
     counts = {
         "overdue": sum(1 for c in cases if c.overdue),
         "escalated": sum(1 for c in cases if c.escalated),
         "supervised": sum(1 for c in cases if c.supervised),
         "discipline": sum(1 for c in cases if c.supervision_level >= REFERRED_LEVEL),
+        "review": len(reviews),
         "total": len(cases),
     }
     groups: dict[str, BoardGroup] = defaultdict(lambda: BoardGroup(""))
@@ -149,4 +164,7 @@ def board(engine: Engine, actor: Actor, workdays: WorkingDays, grouping: str) ->
             groups[key].name = key
             groups[key].rows.append(item)
     ordered = sorted(groups.values(), key=lambda g: (-g.overdue, -len(g.rows), g.name))
-    return Board(counts=counts, groups=ordered, grouping=grouping)
+    review = (
+        [case_row(c, None, orgs, workdays, now) for c in reviews] if actor.role in REVIEW_READERS else None
+    )
+    return Board(counts=counts, groups=ordered, grouping=grouping, review=review)

@@ -11,9 +11,11 @@ from pathlib import Path
 from fastapi import UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 from temporalio.client import Client
 
 from settings import Settings
+from store.case_records import CaseDeadline
 from store.contact import PHONE_PATTERN
 from store.directory import org_names
 from store.models import Case
@@ -35,12 +37,26 @@ from workflows.rules import allowed_actions
 from workflows.types import (
     Action,
     Channel,
+    DeadlineKind,
+    DeadlineState,
     RatingChannel,
     RatingDecision,
     RatingValue,
     Role,
+    Stage,
     Withdrawal,
 )
+
+# The six orders as a resident follows them (点单 → 报单 → 跟单/派单 → 接单/办理 → 评单): each step and the
+# workflow stages it covers. 督单 is the officers' business and never a step of its own here.
+STEPS: tuple[tuple[str, tuple[Stage, ...]], ...] = (
+    ("submit", ()),
+    ("report", (Stage.REPORT,)),
+    ("dispatch", (Stage.SIGN, Stage.DISPATCH)),
+    ("handle", (Stage.ACCEPT, Stage.HANDLE)),
+    ("rate", (Stage.RATE, Stage.REVIEW)),
+)
+RUNNING_CLOCK = (DeadlineState.RUNNING.value, DeadlineState.WARNING.value, DeadlineState.OVERDUE.value)
 
 
 class PortalSubmission(BaseModel):
@@ -82,6 +98,20 @@ class PublicEvent:
     note: str
 
 
+@dataclass(frozen=True)
+class Step:
+    key: str  # web.i18n label group "track_step"
+    state: str  # done | current | todo
+
+
+@dataclass(frozen=True)
+class Expected:
+    """预计办结: when the departments' completion clock now running ends."""
+
+    due_at: datetime
+    provisional: bool  # the span reaches a year whose official schedule is not published yet
+
+
 @dataclass
 class TrackView:
     case: Case
@@ -89,6 +119,37 @@ class TrackView:
     outcome: str
     events: list[PublicEvent]
     actions: list[Action] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    expected: Expected | None = None
+    photos: list[str] = field(default_factory=list)  # attachment keys, served under the link
+
+
+def steps_for(stage: Stage) -> list[Step]:
+    """The stepper: steps before the current one done, the current one marked; a closed case is done
+    all through (however it closed: the outcome says how)."""
+    if stage == Stage.CLOSED:
+        return [Step(key, "done") for key, _ in STEPS]
+    current = next((i for i, (_, stages) in enumerate(STEPS) if stage in stages), 0)
+    return [
+        Step(key, "done" if i < current else "current" if i == current else "todo")
+        for i, (key, _) in enumerate(STEPS)
+    ]
+
+
+def expected_completion(engine: Engine, code: str) -> Expected | None:
+    """The due time the case recorded for its running completion clock (部门办结时限), as the workflow
+    computed it; None before a department has the case or once the clock has stopped."""
+    with Session(engine) as session:
+        clock = session.exec(
+            select(CaseDeadline)
+            .where(
+                CaseDeadline.case_code == code,
+                CaseDeadline.kind == DeadlineKind.COMPLETION.value,
+                col(CaseDeadline.state).in_(RUNNING_CLOCK),
+            )
+            .order_by(col(CaseDeadline.started_at).desc())
+        ).first()
+    return Expected(clock.due_at, clock.provisional) if clock else None
 
 
 def find(engine: Engine, token: str) -> Case | None:
@@ -99,15 +160,16 @@ async def track(engine: Engine, client: Client, case: Case) -> TrackView:
     """The status and public timeline (no internal notes, no officer names) and what the resident may do."""
 
     def load() -> tuple:
-        return public_events(engine, case.code), org_names(engine)
+        return public_events(engine, case.code), org_names(engine), expected_completion(engine, case.code)
 
-    events, orgs = await asyncio.to_thread(load)
+    events, orgs, expected = await asyncio.to_thread(load)
     try:
         snap = await get_snapshot(client, case.code)
         actions = [a for a in allowed_actions(snap, RESIDENT) if a in (Action.RATE, Action.WITHDRAW)]
         ratings = snap.ratings
+        photos = list(snap.registration.attachments)
     except CaseUnavailable:
-        actions, ratings = [], []
+        actions, ratings, photos = [], [], []
     titles = entry_titles([e.action for e in events], ratings)
     public = [
         PublicEvent(
@@ -124,6 +186,9 @@ async def track(engine: Engine, client: Client, case: Case) -> TrackView:
         outcome=label("outcome", case.outcome),
         events=public,
         actions=actions,
+        steps=steps_for(Stage(case.stage)),
+        expected=expected if case.stage != Stage.CLOSED else None,
+        photos=photos,
     )
 
 
