@@ -15,7 +15,7 @@ from collections import defaultdict
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from store.models import LeaderStreet, Org, User
+from store.models import LeaderDepartment, LeaderStreet, Org, User
 from workflows import directory
 from workflows.directory import DirectoryView, OrgFacts, UserFacts
 
@@ -27,9 +27,14 @@ def load_directory(engine: Engine) -> DirectoryView:
         streets: dict[str, set[str]] = defaultdict(set)
         for link in session.exec(select(LeaderStreet)):
             streets[link.leader_id].add(link.street_id)
+        portfolios: dict[str, set[str]] = defaultdict(set)
+        for owned in session.exec(select(LeaderDepartment)):
+            portfolios[owned.leader_id].add(owned.department_id)
         orgs = {o.id: OrgFacts(o.id, o.kind, o.active, o.parent_id) for o in session.exec(select(Org))}
         users = {
-            u.id: UserFacts(u.id, u.role, u.org_id, u.active, frozenset(streets[u.id]))
+            u.id: UserFacts(
+                u.id, u.role, u.org_id, u.active, frozenset(streets[u.id]), frozenset(portfolios[u.id])
+            )
             for u in session.exec(select(User))
         }
     return DirectoryView(orgs=orgs, users=users)

@@ -159,7 +159,15 @@ def case_notices(
                 if e.note
                 else DECISIONS[Action(e.action)].label
             )
-            out.officers(NoticeEvent.SUPERVISED, _holders(session, working), occasion, note=note, **base)
+            # Every department on the case hears it, accepted or not (an accepted co-department has no
+            # task while the others accept), and whoever else holds the case now.
+            pressed = [
+                OpenTask(a.department_id, Role.DEPARTMENT, "", None, None, False, False)
+                for a in snap.assignments
+            ]
+            out.officers(
+                NoticeEvent.SUPERVISED, _holders(session, [*working, *pressed]), occasion, note=note, **base
+            )
     for t in tasks:
         if (t.org_id, t.role.value, t.task) in before:
             continue

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from store.models import LeaderStreet, Org, OrgKind, User
+from store.models import LeaderDepartment, LeaderStreet, Org, OrgKind, User
 
 DEMO_PASSWORD = "liudan2026"  # printed by `make run`; every demo user shares it
 
@@ -26,6 +26,7 @@ class DemoUser:
     role: str
     org_id: str
     streets: tuple[str, ...] = ()  # a leader's linked streets
+    departments: tuple[str, ...] = ()  # a leader's portfolio (分管部门)
 
 
 CITY = ("city", "市人民政府")
@@ -71,6 +72,14 @@ LEADERS = {
 }
 
 
+# 分管: each demo leader's departments (a 特别难 matter's limit is set by its lead unit's 分管区领导).
+PORTFOLIOS = {
+    "leader-wang": ("dp-zhujian", "dp-chengguan", "dp-jiaotong"),
+    "leader-li": ("dp-shichang", "dp-renshe", "dp-minzheng"),
+    "leader-zhao": ("dp-huanjing", "dp-gongan"),
+}
+
+
 def demo_orgs() -> list[Org]:
     orgs = [
         Org(id=CITY[0], name=CITY[1], kind=OrgKind.CITY),
@@ -93,6 +102,8 @@ def demo_users() -> list[DemoUser]:
     for street_id, (street_name, communities) in STREETS.items():
         short = street_id.removeprefix("st-")
         users.append(DemoUser(f"street-{short}", f"{street_name}受理员", "street", street_id))
+        # 街道主要负责人: supervises the street's own missed sign or dispatch.
+        users.append(DemoUser(f"head-{short}", f"{street_name}主要负责人", "unit_head", street_id))
         for c, name in communities.items():
             c_short = c.removeprefix("cm-")
             users.append(DemoUser(f"community-{c_short}", f"{name}书记", "community", c))
@@ -102,7 +113,7 @@ def demo_users() -> list[DemoUser]:
         users.append(DemoUser(f"head-{d.removeprefix('dp-')}", f"{name}负责人", "unit_head", d))
     users += [DemoUser(*u) for u in PETITION_USERS]
     for username, (name, street) in LEADERS.items():
-        users.append(DemoUser(username, name, "leader", "ld-office", (street,)))
+        users.append(DemoUser(username, name, "leader", "ld-office", (street,), PORTFOLIOS[username]))
     users.append(DemoUser("supervision", "督查室专员", "supervision", "sv-ducha"))
     users.append(DemoUser("discipline", "纪工委监督员", "discipline", "dc-jigongwei"))
     users.append(DemoUser("admin", "系统管理员", "admin", DISTRICT[0]))
@@ -141,8 +152,18 @@ def seed_demo_directory(engine: Engine, hash_password: Callable[[str], str]) -> 
             session.flush()
             session.add_all(LeaderStreet(leader_id=u.username, street_id=s) for s in u.streets)
             added += 1
+        _seed_portfolios(session)
         session.commit()
     return added
+
+
+def _seed_portfolios(session: Session) -> None:
+    """The demo leaders' 分管 departments, for a directory seeded before they existed too (only where a
+    leader has none: an admin's own links are kept)."""
+    linked = set(session.exec(select(LeaderDepartment.leader_id)).all())
+    for leader, departments in PORTFOLIOS.items():
+        if leader not in linked and session.get(User, leader) is not None:
+            session.add_all(LeaderDepartment(leader_id=leader, department_id=d) for d in departments)
 
 
 def org_names(engine: Engine) -> dict[str, str]:
@@ -157,3 +178,8 @@ def org_names_in(session: Session) -> dict[str, str]:
 
 def leader_streets(session: Session, user_id: str) -> list[str]:
     return list(session.exec(select(LeaderStreet.street_id).where(LeaderStreet.leader_id == user_id)).all())
+
+
+def leader_departments(session: Session, user_id: str) -> list[str]:
+    query = select(LeaderDepartment.department_id).where(LeaderDepartment.leader_id == user_id)
+    return list(session.exec(query).all())

@@ -1,12 +1,13 @@
 """Import of offline-collected requests (民情走访台账) from .xlsx or CSV: parse, validate, dedupe.
 
 Every row becomes either a ready ``ImportRow`` (everything needed to register a case) or a
-rejection naming the column and the problem in Chinese. Nothing here starts a workflow: the web's
-registration service registers the ready rows. Importing the same file twice registers nothing
-twice: each row has a fingerprint (phone, title, date, community), and ``ledger_imports`` records
-the fingerprints already registered. Race-free order for the caller, per ready row: allocate the
-case code → ``mark_imported`` (False: someone else has it, skip) → start the workflow → on failure
-``forget_import``.
+rejection naming the column and the problem in Chinese. Nothing here starts a workflow: the import
+job (``activities.jobs``, registering through ``web.services.ledger_rows``) registers the ready rows.
+Importing the same file twice registers nothing twice: each row has a fingerprint (phone, title,
+date, community), and ``ledger_imports`` records the fingerprints claimed or registered. Race-free
+order for the caller, per ready row: claim the fingerprint (``mark_imported``, or
+``store.ledger_import_rows.claim_row``; False: someone else has it, skip) → start the workflow → on
+failure release the claim (``forget_import``).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class ImportRow:
     category: Category | None
     received_at: datetime
     channel: Channel = Channel.VISIT  # 民情走访
+    collector: str = ""  # 走访人: who collected it on the visit (as the ledger names them)
 
 
 @dataclass(frozen=True)
@@ -117,11 +119,25 @@ def parse_ledger(
     return report
 
 
+def check_ledger(filename: str, data: bytes) -> None:
+    """Raises ``LedgerFileError`` when the file cannot be read or lacks a required column (what an
+    upload is refused for at once; each row is validated when it is imported)."""
+    headers, _ = read_table(filename, data)
+    _map_headers(headers)
+
+
+def communities(engine: Engine) -> list[Org]:
+    with Session(engine) as session:
+        return list(session.exec(select(Org).where(Org.kind == OrgKind.COMMUNITY)).all())
+
+
 def read_ledger(engine: Engine, filename: str, data: bytes, *, today: date | None = None) -> ImportReport:
     """``parse_ledger`` against the stored directory, with rows imported before moved to duplicates."""
-    with Session(engine) as session:
-        orgs = list(session.exec(select(Org).where(Org.kind == OrgKind.COMMUNITY)).all())
-    report = parse_ledger(filename, data, orgs, today=today)
+    return without_imported(engine, parse_ledger(filename, data, communities(engine), today=today))
+
+
+def without_imported(engine: Engine, report: ImportReport) -> ImportReport:
+    """The report with its ready rows that were imported before moved to the duplicates."""
     done = already_imported(engine, [r.fingerprint for r in report.ready])
     report.duplicates += [
         DuplicateRow(r, case_code=done[r.fingerprint]) for r in report.ready if r.fingerprint in done
@@ -254,6 +270,7 @@ def _validate(
         street_org_id=community.parent_id or "",
         category=category,
         received_at=datetime.combine(day, RECEIVED_AT, tzinfo=SHANGHAI),
+        collector=normalize_text(text["collector"]),
     )
     return row, []
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, and_, exists, false, literal, true
+from sqlalchemy import ColumnElement, and_, exists, false, literal, or_, true
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -48,6 +48,9 @@ class Reach(StrEnum):
     OWN_COMMUNITY = "own_community"
     DISPATCHED = "dispatched"  # ever dispatched to the department, returned or not
     ASSIGNED = "assigned"  # assigned to the department now
+    OWN_UNIT = (
+        "own_unit"  # a unit head (单位负责人): its street's cases, or those dispatched to its department
+    )
 
 
 CASES: dict[Role, Reach] = {
@@ -59,6 +62,7 @@ CASES: dict[Role, Reach] = {
     Role.COMMUNITY: Reach.OWN_COMMUNITY,
     Role.GRID_WORKER: Reach.OWN_COMMUNITY,
     Role.DEPARTMENT: Reach.DISPATCHED,
+    Role.UNIT_HEAD: Reach.OWN_UNIT,
 }
 CONTACT: dict[Role, Reach] = {
     Role.COMMUNITY: Reach.OWN_COMMUNITY,
@@ -141,6 +145,8 @@ def reaches(who: Who, reach: Reach | None, case: CaseOrgs) -> bool:
         return who.org_id in case.dispatched
     if reach == Reach.ASSIGNED:
         return who.org_id in case.assigned
+    if reach == Reach.OWN_UNIT:
+        return case.street_org_id == who.org_id or who.org_id in case.dispatched
     return False
 
 
@@ -164,6 +170,8 @@ def reach_filter(who: Who, reach: Reach | None) -> ColumnElement[bool]:
             f" {who.org_id} ", autoescape=True
         )
         return and_(col(Case.stage).not_in(_UNASSIGNED_STAGES), listed)
+    if reach == Reach.OWN_UNIT:
+        return or_(reach_filter(who, Reach.OWN_STREET), reach_filter(who, Reach.DISPATCHED))
     return false()
 
 

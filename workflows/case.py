@@ -94,8 +94,11 @@ class CaseWorkflow(ProcessEngine):
         if self._convergent():
             self._catching_up = asyncio.create_task(self._catch_up(), name="catch up the read model")
         async with self._lock:
-            self._record("registered", reg.registered_by, reg.title)
+            collected = f"（走访人：{reg.collected_by}）" if getattr(reg, "collected_by", "") else ""
+            self._record("registered", reg.registered_by, reg.title + collected)
             received = self._s.registration.received_at
+            if getattr(reg, "clocks_from_registration", False):
+                received = workflow.now()  # an imported ledger row: its clocks start now
             await self._open(
                 [
                     OpenClock(

@@ -27,6 +27,8 @@ from workflows.types import (
     Escalation,
     ExtensionDecision,
     ExtensionRequest,
+    LimitDecision,
+    LimitRequest,
     LocalResolution,
     RatingDecision,
     RecomputeDeadlines,
@@ -34,6 +36,7 @@ from workflows.types import (
     ReportUp,
     ResultSubmission,
     ReturnDecision,
+    ReturnReview,
     ReviewDecision,
     SignDecision,
     Stage,
@@ -85,6 +88,23 @@ DECISIONS: dict[Action, Decision] = {
         Decision(Action.ACCEPT, AcceptDecision, Rule((Stage.ACCEPT,), who.assigned), t.accept, "接单"),
         Decision(
             Action.RETURN_CASE, ReturnDecision, Rule((Stage.ACCEPT,), who.assigned), t.return_case, "退单"
+        ),
+        Decision(
+            Action.DECIDE_RETURN, ReturnReview, Rule((Stage.ACCEPT,), who.street), t.decide_return, "审核退单"
+        ),
+        Decision(
+            Action.REQUEST_LIMIT,
+            LimitRequest,
+            Rule((Stage.ACCEPT, Stage.HANDLE), who.assigned),
+            t.request_limit,
+            "提请确定办结时限",
+        ),
+        Decision(
+            Action.DECIDE_LIMIT,
+            LimitDecision,
+            Rule((Stage.ACCEPT, Stage.HANDLE), who.portfolio_leader),
+            t.decide_limit,
+            "确定办结时限",
         ),
         Decision(
             Action.REQUEST_EXTENSION,

@@ -35,6 +35,7 @@ class UserFacts:
     org_id: str
     active: bool = True
     street_ids: frozenset[str] = frozenset()  # a leader's linked streets (联点)
+    department_ids: frozenset[str] = frozenset()  # a leader's portfolio (分管部门)
 
 
 @dataclass(frozen=True)

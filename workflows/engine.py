@@ -181,7 +181,9 @@ class ProcessEngine:
     async def _carry_out(self, action: str, actor: Actor, effects: Effects) -> bool:
         """What every decision does once its transition ran (under the lock): the timeline entry, the
         clocks it closes, cancels and opens, and the commit; whether the read model was written."""
-        self._record(action, actor, effects.note, public=effects.public)
+        self._record(getattr(effects, "record_as", "") or action, actor, effects.note, public=effects.public)
+        for entry in getattr(effects, "also", ()):
+            self._record(entry.action, entry.actor, entry.note, public=False)
         self._close(effects.close, DeadlineState.MET)
         self._close(effects.cancel, DeadlineState.CANCELLED)
         await self._open(effects.open)

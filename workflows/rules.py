@@ -28,12 +28,15 @@ from workflows.types import (
     Escalation,
     ExtensionDecision,
     ExtensionRequest,
+    LimitDecision,
+    LimitRequest,
     LocalResolution,
     RatingChannel,
     RatingDecision,
     RatingValue,
     ResultSubmission,
     ReturnDecision,
+    ReturnReview,
     ReviewDecision,
     Role,
     Stage,
@@ -83,6 +86,8 @@ def _state_problem(action: Action, snap: CaseSnapshot, actor: Actor) -> str | No
     if action == Action.RETURN_CASE:
         if mine is not None and mine.accepted_at is not None:
             return "已接单的案件不能退单"
+        if mine is not None and getattr(mine, "return_requested_at", None) is not None:
+            return "已申请退单，等待街道审核"
         if any(d.kind == DeadlineKind.OBJECTION and d.state == DeadlineState.OVERDUE for d in snap.deadlines):
             return "已超过退单（异议）期限"
     if action == Action.REQUEST_EXTENSION:
@@ -94,6 +99,17 @@ def _state_problem(action: Action, snap: CaseSnapshot, actor: Actor) -> str | No
             return "延期次数已用完"
     if action == Action.DECIDE_EXTENSION and not snap.extension_pending_days:
         return "没有待审批的延期申请"
+    if action == Action.REQUEST_LIMIT:
+        if mine is None or not mine.lead:
+            return "只有牵头单位可以提请确定办结时限"
+        if not getattr(snap, "limit_needed", False):
+            return "此案件的办结时限已确定，无需提请"
+        if snap.limit_requested_days:
+            return "已提请，等待分管区领导确定"
+    if action == Action.DECIDE_LIMIT and not getattr(snap, "limit_requested_days", 0):
+        return "牵头单位尚未提请确定办结时限"
+    if action == Action.DECIDE_RETURN and not any(a.return_requested_at for a in snap.assignments):
+        return "没有待审核的退单申请"
     if action == Action.SUBMIT_RESULT and mine is not None:
         if mine.reported_at is not None:
             return "您的部门已报告办理结果"
@@ -202,6 +218,8 @@ def actor_problem(actor: Actor, directory: DirectoryView | None) -> str | None:
             return "办理人的角色或所在单位与名录不符"
         if not set(actor.street_ids) <= user.street_ids:
             return "办理人的联点街道与名录不符"
+        if not set(getattr(actor, "department_ids", ())) <= getattr(user, "department_ids", frozenset()):
+            return "办理人的分管部门与名录不符"
     return None
 
 
@@ -227,6 +245,12 @@ def payload_problem(action: Action, d: Any, snap: CaseSnapshot, now: datetime) -
         return text_field(d.reason, "延期理由")
     if isinstance(d, ExtensionDecision):
         return text_field(d.note, "审批意见", required=not d.approve)
+    if isinstance(d, LimitRequest):
+        return text_field(d.reason, "提请理由")
+    if isinstance(d, LimitDecision):
+        return text_field(d.note, "意见", required=False) or _future(d.due_at, now, "办结时限")
+    if isinstance(d, ReturnReview):
+        return text_field(d.note, "不同意退单的理由", required=not d.approve)
     if isinstance(d, SupervisionDecision):
         if d.lead_department_id and d.lead_department_id not in {a.department_id for a in snap.assignments}:
             return "牵头单位必须是承办部门之一"
@@ -261,8 +285,7 @@ def _dispatch_problem(d: DispatchDecision, snap: CaseSnapshot, now: datetime) ->
     if d.lead_department_id and d.lead_department_id not in ids:
         return "牵头单位必须是承办部门之一"
     note = text_field(d.note, "派单意见", required=False)
-    if d.difficulty == Difficulty.VERY_HARD and (d.due_at or snap.policy.completion_very_hard is None):
-        # A leader sets the limit, unless the policy has one (《信访工作条例》: 60 days for all).
+    if d.difficulty == Difficulty.VERY_HARD and d.due_at is not None:
         return _future(d.due_at, now, "特别难事项的办结时限") or note
     if d.due_at is not None and d.difficulty != Difficulty.VERY_HARD:
         return "一般、较难事项按政策时限办结，不能另设时限"
@@ -284,9 +307,19 @@ def validation_refusal(
         text_problem(decision)
         or refusal(action, decision, snap, now)
         or deadline_bound_problem(decision, snap, now)
+        or portfolio_problem(decision, snap)
         or question_problem(decision)
         or directory_problem(decision, directory)
     )
+
+
+def portfolio_problem(d: Any, snap: CaseSnapshot) -> str | None:
+    """特别难 limits are the 分管区领导's (on the lead unit's 提请): a street sets none at dispatch, unless
+    the policy has its own (the regulation's 60 days). Validators only: streets set them before."""
+    very_hard = isinstance(d, DispatchDecision) and d.difficulty == Difficulty.VERY_HARD
+    if very_hard and d.due_at is not None and snap.policy.completion_very_hard is None:
+        return "特别难事项的办结时限由牵头单位提请分管区领导确定，派单时不设时限"
+    return None
 
 
 def question_problem(d: Any) -> str | None:

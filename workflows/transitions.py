@@ -15,6 +15,8 @@ from typing import Any
 from workflows.patches import patched
 from workflows.types import (
     AcceptDecision,
+    Action,
+    Actor,
     Assignment,
     CallbackFailure,
     CaseSnapshot,
@@ -22,8 +24,11 @@ from workflows.types import (
     Difficulty,
     DispatchDecision,
     Escalation,
+    EscalationTarget,
     ExtensionDecision,
     ExtensionRequest,
+    LimitDecision,
+    LimitRequest,
     LocalResolution,
     Outcome,
     RatingChannel,
@@ -34,6 +39,7 @@ from workflows.types import (
     ReportUp,
     ResultSubmission,
     ReturnDecision,
+    ReturnReview,
     ReviewDecision,
     Role,
     SignDecision,
@@ -49,6 +55,21 @@ from workflows.types import (
 
 # Since this patch a case the leader closes after a dissatisfied rating is 不满意结案, not 已解决.
 PATCH_DISSATISFIED_CLOSE = "dissatisfied-close-outcome-2026-11"
+# Since this patch 退单 is a request the street agrees to or refuses (`return_case`, `decide_return`).
+PATCH_RETURN_REQUEST = "return-request-2026-12"
+RETURN_REQUESTED = "return_requested"  # the request's timeline entry; the return itself stays `return_case`
+# Since this patch a clock that runs out sends the case where the source sends it (`escalation_target`)
+# rather than always to the linked leader.
+PATCH_ESCALATION_BY_STAGE = "escalation-by-stage-2026-12"
+ESCALATION_NAMES = {
+    EscalationTarget.STREET: "街道",
+    EscalationTarget.STREET_HEAD: "街道主要负责人",
+    EscalationTarget.LEADER: "联点区领导",
+    EscalationTarget.DISCIPLINE: "纪工委",
+}
+# Supervision set by these roles answers to the linked leader when it runs out; a leader's (or the
+# supervision office's) to the discipline commission.
+STREET_SUPERVISORS = (Role.STREET.value, Role.UNIT_HEAD.value)
 
 # Clocks whose expiry makes the case overdue and sends it to the supervising leader (督单).
 ESCALATING = (
@@ -81,9 +102,21 @@ class OpenClock:
 
 
 @dataclass
+class Entry:
+    """A further timeline entry a decision makes, in someone else's name (a return that takes effect
+    is the department's 退单, though the street agreed to it)."""
+
+    action: str
+    actor: Actor
+    note: str = ""
+
+
+@dataclass
 class Effects:
     note: str = ""  # what goes into the timeline entry for this decision
     public: bool = True  # whether the resident sees the timeline entry
+    record_as: str = ""  # the entry's action when not the decision's own
+    also: list[Entry] = field(default_factory=list)  # entries after the decision's own
     close: tuple[DeadlineKind, ...] = ()  # clocks whose work is done (met, or late if overdue)
     cancel: tuple[DeadlineKind, ...] = ()  # clocks superseded before their work was done
     open: list[OpenClock] = field(default_factory=list)
@@ -173,10 +206,14 @@ def dispatch(s: CaseSnapshot, d: DispatchDecision, now: datetime) -> Effects:
         Difficulty.HARD: s.policy.completion_hard,
         Difficulty.VERY_HARD: s.policy.completion_very_hard,
     }[d.difficulty]
-    clocks = [
-        OpenClock(DeadlineKind.RESPONSE, s.policy.response, org_id=lead),
-        OpenClock(DeadlineKind.COMPLETION, None if d.due_at else completion, due_at=d.due_at, org_id=lead),
-    ]
+    clocks = [OpenClock(DeadlineKind.RESPONSE, s.policy.response, org_id=lead)]
+    if completion is None and d.due_at is None:
+        # 特别难 with no policy span: no clock until the 分管区领导 sets one on the lead unit's 提请.
+        s.limit_needed = True
+    else:
+        clocks.append(
+            OpenClock(DeadlineKind.COMPLETION, None if d.due_at else completion, due_at=d.due_at, org_id=lead)
+        )
     if s.policy.objection is not None:
         clocks.append(OpenClock(DeadlineKind.OBJECTION, s.policy.objection, org_id=lead))
     return Effects(note=d.note, close=ALL_KINDS, open=clocks)
@@ -185,6 +222,7 @@ def dispatch(s: CaseSnapshot, d: DispatchDecision, now: datetime) -> Effects:
 def accept(s: CaseSnapshot, d: AcceptDecision, now: datetime) -> Effects:
     mine = next(a for a in s.assignments if a.department_id == d.actor.org_id)
     mine.accepted_at, mine.response = now, d.response
+    mine.return_requested_at, mine.return_reason = None, ""  # accepting withdraws a 退单 request
     if all(a.accepted_at for a in s.assignments):
         _move(s, Stage.HANDLE, [a.department_id for a in s.assignments], Role.DEPARTMENT)
         return Effects(note=d.response, close=(DeadlineKind.RESPONSE, DeadlineKind.OBJECTION))
@@ -193,27 +231,66 @@ def accept(s: CaseSnapshot, d: AcceptDecision, now: datetime) -> Effects:
 
 
 def return_case(s: CaseSnapshot, d: ReturnDecision, now: datetime) -> Effects:
-    """退单: a department says the matter is not theirs.
-
-    A co-department (not the lead unit) drops out and the others carry on. Otherwise the case goes
-    back to the street for a new dispatch, whose clock starts again (re-armed, not resumed).
-    """
-    s.returns += 1
+    """退单: a department says the matter is not theirs. Since `PATCH_RETURN_REQUEST` it is a request:
+    the street agrees or refuses (`decide_return`), and the department's clocks run meanwhile. Before,
+    the return took effect at once."""
     mine = next(a for a in s.assignments if a.department_id == d.actor.org_id)
+    if patched(PATCH_RETURN_REQUEST):
+        mine.return_requested_at, mine.return_reason = now, d.reason
+        return Effects(note=d.reason, public=False, record_as=RETURN_REQUESTED)
+    return _returned(s, mine, d.reason)
+
+
+def decide_return(s: CaseSnapshot, d: ReturnReview, now: datetime) -> Effects:
+    """The street on the earliest 退单 request: agreed, the return takes effect (recorded as the
+    department's 退单, for its figures); refused, the department carries on with the case."""
+    mine = min(
+        (a for a in s.assignments if a.return_requested_at),
+        key=lambda a: a.return_requested_at or now,
+    )
+    reason, mine.return_requested_at, mine.return_reason = mine.return_reason, None, ""
+    if not d.approve:
+        return Effects(note=f"不同意退单：{d.note}", public=False)
+    department = Actor(f"org:{mine.department_id}", Role.DEPARTMENT, mine.department_id)
+    effects = _returned(s, mine, reason)
+    effects.note = "同意退单" + (f"：{d.note}" if d.note else "")
+    effects.also = [Entry(Action.RETURN_CASE.value, department, reason)]
+    return effects
+
+
+def _returned(s: CaseSnapshot, mine: Assignment, reason: str) -> Effects:
+    """A return that takes effect. A co-department (not the lead unit) drops out and the others carry
+    on. Otherwise the case goes back to the street for a new dispatch, whose clock starts again
+    (re-armed, not resumed)."""
+    s.returns += 1
     if not mine.lead:
         s.departed.append(mine)
         s.assignments.remove(mine)
         waiting = [a.department_id for a in s.assignments if not a.accepted_at]
         if waiting:
             s.holder_org_ids = waiting
-            return Effects(note=d.reason, public=False)
+            return Effects(note=reason, public=False)
         _move(s, Stage.HANDLE, [a.department_id for a in s.assignments], Role.DEPARTMENT)
-        return Effects(note=d.reason, public=False, close=(DeadlineKind.RESPONSE, DeadlineKind.OBJECTION))
+        return Effects(note=reason, public=False, close=(DeadlineKind.RESPONSE, DeadlineKind.OBJECTION))
     s.departed.extend(s.assignments)
     effects = _to_dispatch(s, OpenClock(DeadlineKind.DISPATCH, _dispatch_span(s)))
-    effects.note, effects.public = d.reason, False
+    effects.note, effects.public = reason, False
     effects.cancel, effects.close = effects.close, ()
     return effects
+
+
+def request_limit(s: CaseSnapshot, d: LimitRequest, now: datetime) -> Effects:
+    """提请: the lead unit proposes a 特别难 limit to its 分管区领导."""
+    s.limit_requested_days, s.limit_request_reason = d.days, d.reason
+    return Effects(note=f"提请分管区领导确定办结时限（建议 {d.days} 个工作日）：{d.reason}", public=False)
+
+
+def decide_limit(s: CaseSnapshot, d: LimitDecision, now: datetime) -> Effects:
+    """The 分管区领导 sets the limit: the lead unit's completion clock starts, due when the leader said."""
+    s.limit_needed, s.limit_requested_days, s.limit_request_reason = False, 0, ""
+    lead = next((a.department_id for a in s.assignments if a.lead), "")
+    clock = OpenClock(DeadlineKind.COMPLETION, due_at=d.due_at, org_id=lead, label="领导确定的办结时限")
+    return Effects(note=d.note or "分管区领导确定办结时限", public=False, open=[clock])
 
 
 def request_extension(s: CaseSnapshot, d: ExtensionRequest, now: datetime) -> Effects:
@@ -260,6 +337,8 @@ def supervise(s: CaseSnapshot, d: SupervisionDecision, now: datetime) -> Effects
     s.talk_ordered = s.talk_ordered or d.talk_ordered
     s.escalated = False
     s.overdue = False
+    if patched(PATCH_ESCALATION_BY_STAGE):
+        s.supervisor_role, s.escalation = d.actor.role.value, None
     if d.lead_department_id:
         for a in s.assignments:
             a.lead = a.department_id == d.lead_department_id
@@ -366,8 +445,10 @@ def on_overdue(s: CaseSnapshot, kind: DeadlineKind, now: datetime) -> Effects:
 
     - the rating window: the case closes as not rated (未评价);
     - the objection window: a department can no longer return the case;
-    - any escalating clock: the case is marked overdue and goes to the supervising leader's inbox
-      (督单); when the leader's own new deadline passes too, on to the discipline commission (纪工委);
+    - any escalating clock: the case is marked overdue and goes where `escalation_target` says (督单):
+      a community's missed report to its street, a street's missed sign or dispatch to the street's
+      head, handling past its limit to the linked leader; a supervision deadline that passes goes one
+      level up (the street's to the leader, the leader's to the discipline commission 纪工委);
     - the leader's review of a dissatisfied rating (复查): overdue, and to the discipline commission.
     """
     if kind == DeadlineKind.RATING:
@@ -377,7 +458,30 @@ def on_overdue(s: CaseSnapshot, kind: DeadlineKind, now: datetime) -> Effects:
     if kind not in OVERDUE_KINDS:
         return Effects(public=False)
     s.overdue = s.ever_overdue = True
+    if patched(PATCH_ESCALATION_BY_STAGE):
+        target = escalation_target(s, kind)
+        s.escalation = target
+        if target == EscalationTarget.LEADER:
+            s.supervision_level = max(s.supervision_level, 1)
+        elif target == EscalationTarget.DISCIPLINE:
+            s.supervision_level = 2
+        return Effects(note=f"已超期，转{ESCALATION_NAMES[target]}督办", public=False)
     leaders_own = kind in (DeadlineKind.SUPERVISION, DeadlineKind.REVIEW)
     s.supervision_level = 2 if leaders_own else max(s.supervision_level, 1)
     who = "纪工委" if s.supervision_level == 2 else "联点区领导"
     return Effects(note=f"已超期，转{who}督办", public=False)
+
+
+def escalation_target(s: CaseSnapshot, kind: DeadlineKind) -> EscalationTarget:
+    """Whom a clock that ran out sends the case to, as the source says (问题特别复杂导致超时限尚未办结:
+    only handling that runs out goes to the district leader)."""
+    if kind == DeadlineKind.REPORT:
+        return EscalationTarget.STREET
+    if kind in (DeadlineKind.SIGN, DeadlineKind.DISPATCH):
+        return EscalationTarget.STREET_HEAD
+    if kind == DeadlineKind.SUPERVISION:
+        street_set = s.supervisor_role in STREET_SUPERVISORS
+        return EscalationTarget.LEADER if street_set else EscalationTarget.DISCIPLINE
+    if kind == DeadlineKind.REVIEW:
+        return EscalationTarget.DISCIPLINE
+    return EscalationTarget.LEADER

@@ -54,6 +54,15 @@ class Stage(StrEnum):
     CLOSED = "closed"
 
 
+class EscalationTarget(StrEnum):
+    """Where a case goes when a clock runs out, as the source sends it (督单)."""
+
+    STREET = "street"  # a community's missed same-day report: its street
+    STREET_HEAD = "street_head"  # a street's missed sign or dispatch: the street's own head
+    LEADER = "leader"  # handling past its limit, or a street's own supervision missed: the linked leader
+    DISCIPLINE = "discipline"  # still late after the leader's deadline: the discipline commission
+
+
 class Urgency(StrEnum):
     URGENT = "urgent"  # 合理急办
     DEFERRABLE = "deferrable"  # 合理缓办
@@ -152,7 +161,10 @@ class Action(StrEnum):
     SIGN = "sign"
     DISPATCH = "dispatch"
     ACCEPT = "accept"
-    RETURN_CASE = "return_case"
+    RETURN_CASE = "return_case"  # 退单: since PATCH_RETURN_REQUEST, the department's request
+    DECIDE_RETURN = "decide_return"
+    REQUEST_LIMIT = "request_limit"  # 提请: the lead unit asks its 分管区领导 to set a 特别难 limit
+    DECIDE_LIMIT = "decide_limit"  # the 分管区领导 sets the limit  # the street agrees to a 退单 request (and re-dispatches) or refuses it
     REQUEST_EXTENSION = "request_extension"
     DECIDE_EXTENSION = "decide_extension"
     SUBMIT_RESULT = "submit_result"
@@ -181,6 +193,8 @@ class Actor:
     display_name: str = ""
     # For leaders: the streets they are linked to (联点街道); the web fills it from the directory.
     street_ids: list[str] = field(default_factory=list)
+    # For leaders: the departments in their portfolio (分管部门), from the directory likewise.
+    department_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -212,6 +226,11 @@ class CaseRegistration:
     attachments: list[str] = field(default_factory=list)  # stored file keys, never bytes
     tracking_token_hash: str = ""  # sha256 of the resident's private link token
     received_at: datetime | None = None  # when an offline request was actually received
+    # An imported offline ledger row (民情走访台账): it keeps the visit's date (received_at) and its
+    # collector (走访人), but its clocks count from its registration, so an import is never overdue on
+    # arrival.
+    clocks_from_registration: bool = False
+    collected_by: str = ""
     # The starter resolves policy_id and sends the policy itself, so its numbers are recorded in the
     # start event and fixed for the life of the case.
     policy: SlaPolicy | None = None
@@ -275,6 +294,35 @@ class AcceptDecision:
 class ReturnDecision:
     actor: Actor
     reason: str
+
+
+@dataclass
+class LimitRequest:
+    """提请: a 特别难 matter's lead unit asks the district leader in charge of its portfolio
+    (分管区领导) to set its limit, proposing a number of working days."""
+
+    actor: Actor
+    days: int = field(metadata={"ge": 1, "le": 366})
+    reason: str = ""
+
+
+@dataclass
+class LimitDecision:
+    """The 分管区领导 sets a 特别难 matter's completion limit."""
+
+    actor: Actor
+    due_at: datetime
+    note: str = ""
+
+
+@dataclass
+class ReturnReview:
+    """The street on a department's 退单 request: agreed (the department leaves the case; a lead unit's
+    return brings it back for a new dispatch) or refused with a reason (the department carries on)."""
+
+    actor: Actor
+    approve: bool
+    note: str = ""
 
 
 @dataclass
@@ -478,6 +526,9 @@ class Assignment:
     response: str = ""
     reported_at: datetime | None = None
     result: str = ""
+    # 退单 as a request (since PATCH_RETURN_REQUEST): asked when, and why; the street agrees or refuses.
+    return_requested_at: datetime | None = None
+    return_reason: str = ""
 
 
 @dataclass
@@ -514,6 +565,14 @@ class CaseSnapshot:
     overdue: bool = False  # some running deadline is past due
     ever_overdue: bool = False
     supervision_level: int = 0  # 0 none, 1 leader (督单), 2 discipline commission (纪工委)
+    # Since PATCH_ESCALATION_BY_STAGE: whom the last clock that ran out sent the case to (None: before
+    # it, always the linked leader), and the role of whoever set the running supervision deadline.
+    escalation: EscalationTarget | None = None
+    supervisor_role: str = ""
+    # 特别难 under a policy without a span: the lead unit asks (提请) its 分管区领导, who sets the limit.
+    limit_needed: bool = False
+    limit_requested_days: int = 0  # 0: not asked yet
+    limit_request_reason: str = ""
     supervised: bool = False
     talk_ordered: bool = False
     escalated: bool = False

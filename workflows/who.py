@@ -47,6 +47,14 @@ def leader(snap: CaseSnapshot, actor: Actor) -> str | None:
     return None
 
 
+def portfolio_leader(snap: CaseSnapshot, actor: Actor) -> str | None:
+    """The district leader in charge of the lead unit's portfolio (分管区领导)."""
+    if actor.role != Role.LEADER:
+        return "只有分管区领导可以确定特别难事项的办结时限"
+    lead = next((a.department_id for a in snap.assignments if a.lead), "")
+    return None if lead in actor.department_ids else "牵头单位不在您分管的部门之内"
+
+
 def leader_or_office(snap: CaseSnapshot, actor: Actor) -> str | None:
     # The supervision office (督查室) supervises and decides extensions district-wide; taking
     # charge of a case (包案) and reviewing a dissatisfied rating remain the linked leader's.
@@ -80,8 +88,17 @@ def local_resolver(snap: CaseSnapshot, actor: Actor) -> str | None:
 
 
 def supervisor(snap: CaseSnapshot, actor: Actor) -> str | None:
+    """督办: the linked leader or the supervision office at any open stage; the discipline commission
+    once the case is referred to it; and, where the source sends a missed clock, the street over its
+    community's report and the street's own head (单位负责人 of the street) over its sign and dispatch."""
     if actor.role == Role.DISCIPLINE:
         return None if snap.supervision_level >= 2 else "案件尚未移交纪工委"
+    if actor.role == Role.STREET and snap.stage == Stage.REPORT:
+        return street(snap, actor)
+    if actor.role == Role.UNIT_HEAD:
+        if snap.stage not in (Stage.SIGN, Stage.DISPATCH):
+            return "街道主要负责人督办本街道尚未签收或派单的案件"
+        return None if actor.org_id == snap.registration.street_org_id else "此案件不属于您所在的单位"
     return leader_or_office(snap, actor)
 
 

@@ -45,6 +45,8 @@ from workflows.types import (
     Reporter,
     ReportUp,
     ResultSubmission,
+    ReturnDecision,
+    ReturnReview,
     Role,
     SignDecision,
     TimelineEntry,
@@ -179,6 +181,12 @@ async def dispatch(
         CaseWorkflow.dispatch,
         DispatchDecision(STREET, list(departments), difficulty, lead_department_id=lead, due_at=due_at),
     )
+
+
+async def returned(handle: WorkflowHandle, decision: ReturnDecision) -> CaseSnapshot:
+    """退单 as it takes effect: the department asks, the street agrees."""
+    await handle.execute_update(CaseWorkflow.return_case, decision)
+    return await decided(handle, CaseWorkflow.decide_return, ReturnReview(STREET, True))
 
 
 async def accept_all(handle: WorkflowHandle) -> CaseSnapshot:

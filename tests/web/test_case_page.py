@@ -125,8 +125,8 @@ async def test_the_lead_unit_reads_first(app, browser):
 async def test_difficulties_show_the_limits_of_the_cases_own_policy(app, browser):
     street = await browser("street-dongcheng")
     for policy_id, ordinary, very_hard in (
-        ("liudan", "一般（3 个工作日）", "特别难（领导定时限）"),
-        ("drill", "一般（20 秒）", "特别难（领导定时限）"),
+        ("liudan", "一般（3 个工作日）", "特别难（提请分管区领导定时限）"),
+        ("drill", "一般（20 秒）", "特别难（提请分管区领导定时限）"),
     ):
         code, _ = await new_case(app, policy_id=policy_id)
         triage = TriageDecision(COMMUNITY, Urgency.URGENT, Category.INFRASTRUCTURE)

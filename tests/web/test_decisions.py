@@ -113,6 +113,13 @@ async def test_return_escalate_supervise_and_close_after_review(app, browser):
     await act(street, code, "dispatch", {"department_ids": ["dp-gongan"], "difficulty": "hard"})
     gongan = await browser("dept-gongan")
     await act(gongan, code, "return_case", {"reason": "属民事纠纷，不属公安职责"})
+    snap = await snapshot(app, code)  # 退单 is a request: the street agrees or refuses
+    assert snap.stage == Stage.ACCEPT and snap.returns == 0
+    page = await street.get(f"/cases/{code}")
+    assert "decide_return" in forms_on(page.text) and "属民事纠纷，不属公安职责" in page.text
+    refused = await act(street, code, "decide_return", {"approve": "false", "note": ""}, status=409)
+    assert "不同意退单的理由" in refused.text
+    await act(street, code, "decide_return", {"approve": "true", "note": "改由街道调解"})
     snap = await snapshot(app, code)
     assert snap.stage == Stage.DISPATCH and snap.returns == 1
     await act(street, code, "escalate", {"reason": "多部门推诿，请领导协调"})
@@ -236,7 +243,10 @@ async def test_bad_input_gets_a_clear_422_and_changes_nothing(app, browser):
     for data, words in (
         ({"difficulty": "ordinary"}, "请至少选择一个承办部门"),
         ({"department_ids": ["dp-zhujian", "dp-gongan"], "difficulty": "ordinary"}, "请从中指定牵头单位"),
-        ({"department_ids": ["dp-zhujian"], "difficulty": "very_hard"}, "特别难事项的办结时限"),
+        (
+            {"department_ids": ["dp-zhujian"], "difficulty": "very_hard", "due_at": future_date()},
+            "提请分管区领导确定",  # the street sets no 特别难 limit: the 分管区领导 does
+        ),
         (
             {"department_ids": ["dp-zhujian"], "difficulty": "very_hard", "due_at": "2020-01-01"},
             "必须晚于当前时间",

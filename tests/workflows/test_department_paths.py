@@ -28,6 +28,7 @@ from tests.utils.cases import (
     projected,
     registration,
     report,
+    returned,
     running,
     sleep_until,
     snapshot,
@@ -67,7 +68,7 @@ async def test_return_and_redispatch_rearms_the_dispatch_clock(client, task_queu
     # Return after the office-hours cutoff of the response day: the response clock is still running
     # (past its warning), and the re-armed dispatch clock counts from the next working day.
     await sleep_until(time_env, response.due_at.replace(hour=18, minute=0, second=0))
-    s = await decided(h, CaseWorkflow.return_case, ReturnDecision(ZHUJIAN, "路灯归城管局管理"))
+    s = await returned(h, ReturnDecision(ZHUJIAN, "路灯归城管局管理"))
     assert (s.stage, s.holder_org_ids, s.holder_role) == (Stage.DISPATCH, ["st-dongcheng"], Role.STREET)
     assert (s.assignments, s.difficulty, s.returns) == ([], None, 1)
     assert not s.overdue
@@ -96,12 +97,14 @@ async def test_return_and_redispatch_rearms_the_dispatch_clock(client, task_queu
     assert all(d.state != DeadlineState.OVERDUE for d in deadlines(s, DeadlineKind.COMPLETION)[:1])
     model = await projected(h, engine)
     assert {d.department_id for d in model.departments} == {"dp-zhujian", "dp-chengguan"}
-    assert model.actions[:7] == [
+    assert model.actions[:9] == [
         "registered",
         "triage",
         "report_up",
         "sign",
         "dispatch",
+        "return_requested",
+        "decide_return",
         "return_case",
         "dispatch",
     ]
@@ -112,7 +115,7 @@ async def test_returned_urgent_item_is_redispatched_the_same_day(client, task_qu
     h = await start_case(client, task_queue)
     await report(h, Urgency.URGENT)
     await dispatch(h)
-    s = await decided(h, CaseWorkflow.return_case, ReturnDecision(ZHUJIAN, "应由城管局办理"))
+    s = await returned(h, ReturnDecision(ZHUJIAN, "应由城管局办理"))
     first, rearmed = deadlines(s, DeadlineKind.DISPATCH)
     assert_due(first, expected_working_days(first.started_at, 0))
     assert_due(rearmed, expected_working_days(rearmed.started_at, 0))
@@ -279,7 +282,7 @@ async def test_xinfang_return_within_window(client, task_queue, engine, time_env
     await report(h)
     await dispatch(h, ("dp-zhujian",))
     await sleep_until(time_env, (await time_env.get_current_time()) + timedelta(days=4))
-    s = await decided(h, CaseWorkflow.return_case, ReturnDecision(ZHUJIAN, "不属于本部门职责"))
+    s = await returned(h, ReturnDecision(ZHUJIAN, "不属于本部门职责"))
     assert (s.stage, s.returns) == (Stage.DISPATCH, 1)
     assert deadlines(s, DeadlineKind.OBJECTION)[0].state == DeadlineState.CANCELLED
     # The new dispatch clock counts from the return, not from the original receipt (issue 10): a
@@ -318,7 +321,7 @@ async def test_co_department_returns_and_the_others_carry_on(client, task_queue,
     await report(h)
     await dispatch(h, ("dp-zhujian", "dp-chengguan"), lead="dp-zhujian")
     await h.execute_update(CaseWorkflow.accept, AcceptDecision(ZHUJIAN, "已联系群众"))
-    s = await decided(h, CaseWorkflow.return_case, ReturnDecision(CHENGGUAN, "路灯不归城管负责"))
+    s = await returned(h, ReturnDecision(CHENGGUAN, "路灯不归城管负责"))
     assert (s.stage, s.returns) == (Stage.HANDLE, 1)
     assert [(a.department_id, a.lead) for a in s.assignments] == [("dp-zhujian", True)]
     assert deadlines(s, DeadlineKind.COMPLETION)[0].closed_at is None  # the lead's clock runs on

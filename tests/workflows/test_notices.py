@@ -1,5 +1,5 @@
 """Notices on the clock: a case's 即将超期 and 超期 reach its officers (in the app, and 超期 by SMS to an
-officer with a phone) and its new 督办 task the street's linked leader; the leaders' morning digest is
+officer with a phone) and its new 督办 task the street that supervises it; the leaders' morning digest is
 queued once per working day and not on a rest day. The timers run on the time-skipping server."""
 
 from __future__ import annotations
@@ -46,8 +46,9 @@ async def test_warning_and_overdue_reach_the_officers_and_the_leader(
     await sleep_until(time_env, report.due_at + timedelta(minutes=1))
     mine = {(n.event, n.channel) for n in _notices(engine, subject_code=s.code, recipient=COMMUNITY.user_id)}
     assert {("new_task", "inapp"), ("warning", "inapp"), ("overdue", "inapp"), ("overdue", "sms")} <= mine
-    leader = _notices(engine, subject_code=s.code, recipient="leader-wang", event="new_task")
-    assert [n.values()["task"] for n in leader] == ["督办"]  # 联点 leader of 东城街道
+    # A community's missed report is its street's to supervise (督单).
+    street = _notices(engine, subject_code=s.code, recipient="street-dongcheng", event="new_task")
+    assert [n.values()["task"] for n in street] == ["督办"]
 
     with time_env.auto_time_skipping_disabled():
         dispatched: DispatchReport = await client.execute_workflow(
@@ -57,8 +58,9 @@ async def test_warning_and_overdue_reach_the_officers_and_the_leader(
             task_queue=task_queue,
         )
     assert dispatched.failed == []
-    [text] = outbox(engine, OFFICER_PHONE)
-    assert s.code in text.body and "已超期" in text.body
+    texts = sorted(m.body for m in outbox(engine, OFFICER_PHONE))
+    assert len(texts) == 2 and all(s.code in t for t in texts)  # 即将超期 and 已超期, once each
+    assert any("即将超期" in t for t in texts) and any("已超期" in t for t in texts)
 
 
 async def test_the_leaders_digest_is_queued_once_per_working_day(

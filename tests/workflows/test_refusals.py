@@ -434,8 +434,8 @@ REFUSALS: list[Any] = [
     (
         "dispatch",
         WF.dispatch,
-        DispatchDecision(STREET, ["dp-zhujian"], Difficulty.VERY_HARD),
-        "请设定特别难事项的办结时限",
+        lambda now: DispatchDecision(STREET, ["dp-zhujian"], Difficulty.VERY_HARD, due_at=now + IN_3_DAYS),
+        "特别难事项的办结时限由牵头单位提请分管区领导确定，派单时不设时限",
     ),
     (
         "dispatch",

@@ -70,6 +70,7 @@ class AssignmentView:
     response: str
     reported_at: datetime | None
     result: str
+    return_reason: str = ""  # a 退单 request waiting for the street
 
 
 @dataclass
@@ -290,6 +291,7 @@ def build_case_view(
                 a.response,
                 a.reported_at,
                 a.result,
+                a.return_reason if a.return_requested_at else "",
             )
             for a in sorted(snap.assignments, key=lambda a: not a.lead)
         ],
