@@ -30,6 +30,7 @@ from activities.backlog_rules import BacklogRuleActivities
 from activities.backlogs import BacklogActivities
 from activities.deadlines import DeadlineActivities
 from activities.directory import DirectoryRefresher
+from activities.jobs import JobActivities
 from activities.letters import LetterActivities
 from activities.mail import MailSettings, SmtpMail
 from activities.notices import NoticePolicy
@@ -43,12 +44,15 @@ from liudan_metrics import WorkerMetrics, metrics_runtime
 from payloads.keys import PayloadKeysInvalid
 from settings import Settings, get_settings
 from store.db import create_schema, make_engine
+from web.services.ledger_rows import LedgerRowRegistrar
 from workdays import SHANGHAI
 from workflows import search_attributes
 from workflows.appointment.workflow import AppointmentWorkflow
 from workflows.backlog.sweep import BacklogRulesWorkflow
 from workflows.backlog.workflow import BacklogWorkflow
 from workflows.case import CaseWorkflow
+from workflows.jobs.ledger_import import LedgerImportWorkflow
+from workflows.jobs.rebuild import RebuildWorkflow
 from workflows.mailbox.workflow import MailboxWorkflow
 from workflows.notify.digest import LeaderDigestWorkflow
 from workflows.notify.dispatch import NotificationDispatchWorkflow
@@ -120,6 +124,7 @@ def build_worker(
     *,
     strict: bool = False,
     notifications: NotificationActivities | None = None,
+    settings: Settings | None = None,
 ) -> Worker:
     """The worker for every case. It installs the directory view the decision validators check names
     against before it polls.
@@ -127,6 +132,9 @@ def build_worker(
     `strict` (the test suite): a non-deterministic replay fails the workflow at once instead of
     retrying its task, so a determinism bug fails a test rather than hanging it. In production a
     task retries until a fixed worker is deployed, and the case waits intact.
+
+    `settings`: those a ledger import job registers its cases with (code prefix, task queue,
+    SECRET_KEY for the tracking links), the web's; None reads the process's own when first needed.
     """
     DirectoryRefresher(engine).install()
     # Without configuration (tests): SMS to the outbox table, no email, and no quiet hours, so that
@@ -146,6 +154,7 @@ def build_worker(
     appointments = AppointmentActivities(engine, notify.policy)
     letters = LetterActivities(engine)
     backlog_rules = BacklogRuleActivities(client, engine, task_queue)
+    jobs = JobActivities(client, engine, LedgerRowRegistrar(engine, client, settings))
     return Worker(
         client,
         task_queue=task_queue,
@@ -159,6 +168,8 @@ def build_worker(
             BacklogRulesWorkflow,
             NotificationDispatchWorkflow,
             LeaderDigestWorkflow,
+            LedgerImportWorkflow,
+            RebuildWorkflow,
         ],
         activities=[
             deadlines.compute_deadline,
@@ -173,6 +184,9 @@ def build_worker(
             notify.due_notifications,
             notify.deliver_notification,
             notify.queue_digests,
+            jobs.import_ledger,
+            jobs.rebuild_read_model,
+            jobs.fail_job,
         ],
         workflow_failure_exception_types=[NondeterminismError] if strict else [],
         # Log lines of activities carry their case's code. (Tracing comes with a traced client.)

@@ -17,13 +17,16 @@ import store.auth  # registers web sessions and login attempts
 import store.backlogs  # registers 积案 / 包案
 import store.case_records  # registers case_deadlines and case_attention
 import store.idempotency  # registers intake_keys
+import store.jobs  # registers background jobs, their uploads and a ledger import's rows
 import store.letters  # registers the director's mailbox letters
 import store.models  # registers the tables on SQLModel.metadata
 import store.notifications  # registers the notices and their delivery
 import store.notify_contacts  # registers residents' notice choices, the SMS outbox and SMS links
+import store.officer_tools  # registers saved inbox filters and canned replies (常用语)
 import store.open311  # registers Open311 API keys and the requests clients filed
 import store.petitioners  # registers the petitioners (信访人)
 import store.petitions  # registers the petitions (信访) read model
+import store.rate_limits  # registers the rate-limit hits the web processes share
 import store.reception  # registers reception schedules, appointments and records
 import store.report_tables  # noqa: F401  (registers metric_weights and ledger_imports)
 from store import migrations

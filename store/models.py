@@ -72,6 +72,15 @@ class LeaderStreet(SQLModel, table=True):
     street_id: str = Field(foreign_key="orgs.id", primary_key=True)
 
 
+class LeaderDepartment(SQLModel, table=True):
+    """分管: the departments in a district leader's portfolio. The leader sets a 特别难 matter's limit
+    when its lead unit is one of them (the unit's 提请)."""
+
+    __tablename__ = "leader_departments"
+    leader_id: str = Field(foreign_key="users.id", primary_key=True)
+    department_id: str = Field(foreign_key="orgs.id", primary_key=True)
+
+
 class Counter(SQLModel, table=True):
     """Named sequences (case codes per district and year), advanced atomically."""
 
@@ -84,6 +93,7 @@ class Case(SQLModel, table=True):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_street_stage", "street_org_id", "stage"),
+        Index("ix_cases_community_stage", "community_org_id", "stage"),
         Index("ix_cases_received", "received_at"),
     )
     code: str = Field(primary_key=True, max_length=32)
@@ -159,9 +169,10 @@ class CaseEvent(SQLModel, table=True):
     __tablename__ = "case_events"
     __table_args__ = (
         UniqueConstraint("case_code", "seq", name="uq_case_events_seq"),
-        # "Done recently" inboxes: what an org (or a leader) acted on in the last days.
-        Index("ix_case_events_org_at", "actor_org_id", "at"),
-        Index("ix_case_events_user_at", "actor_user_id", "at"),
+        # "Done recently" inboxes: what an org (or a leader) acted on in the last days; the case code
+        # in the index answers the badge without reading the rows (0012_page_indexes).
+        Index("ix_case_events_org_at_case", "actor_org_id", "at", "case_code"),
+        Index("ix_case_events_user_at_case", "actor_user_id", "at", "case_code"),
     )
     id: int | None = Field(default=None, primary_key=True)
     case_code: str = Field(foreign_key="cases.code", index=True)

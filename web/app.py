@@ -26,21 +26,25 @@ from store.db import create_schema, make_engine
 from web import errors, observability
 from web.api import api_router, docs_router
 from web.middleware import AnonymousNonceMiddleware, BodyLimitMiddleware, SecurityHeadersMiddleware
-from web.ratelimit import SlidingWindowLimiter
+from web.ratelimit import limiters
 from web.routes import (
     accountability,
     admin_api_keys,
     admin_attention,
     admin_calendar,
     admin_orgs,
+    admin_rebuild,
     admin_users,
     admin_weights,
     auth,
     backlogs,
+    bulk,
+    canned_replies,
     cases,
     codec,
     dashboard,
     decisions,
+    follow,
     health,
     inbox,
     leader,
@@ -55,6 +59,7 @@ from web.routes import (
     portal,
     rankings,
     reception,
+    saved_filters,
     tracking,
 )
 from web.services.dashboard_params import FiguresRefused
@@ -64,8 +69,6 @@ from web.uploads import MAX_PHOTOS, uploads_dir
 
 log = logging.getLogger("liudan.web")
 STATIC = Path(__file__).parent / "static"
-# Failed logins per client address: beyond the per-account lock-out, against password spraying.
-LOGIN_FAILURES_PER_ADDRESS = (30, 900)  # failed attempts, seconds
 FORM_OVERHEAD = 1024 * 1024  # the text fields of a form next to its photos
 
 
@@ -91,14 +94,8 @@ def create_app(
         # lazy: the web starts (and /healthz answers) while Temporal is still coming up.
         app.state.temporal_client = temporal_client or await payloads.connect(settings, lazy=True)
         app.state.workdays = WorkingDays(app.state.engine)
-        app.state.limiters = {
-            "portal": SlidingWindowLimiter(settings.portal_rate_limit, settings.portal_rate_window_seconds),
-            "track_miss": SlidingWindowLimiter(
-                settings.portal_rate_limit, settings.portal_rate_window_seconds
-            ),
-            "login": SlidingWindowLimiter(*LOGIN_FAILURES_PER_ADDRESS),
-            "open311": SlidingWindowLimiter(settings.open311_rate_limit, 3600),
-        }
+        # Shared by every web process on the read model, unless RATE_LIMIT_BACKEND=memory.
+        app.state.limiters = limiters(settings, app.state.engine)
         log.info(
             "web ready: temporal %s, namespace %s", settings.temporal_address, settings.temporal_namespace
         )
@@ -125,6 +122,9 @@ def create_app(
         codec,
         auth,
         inbox,
+        bulk,
+        saved_filters,
+        canned_replies,
         cases,
         decisions,
         leader,
@@ -134,6 +134,7 @@ def create_app(
         admin_orgs,
         admin_calendar,
         admin_attention,
+        admin_rebuild,
         admin_weights,
         dashboard,
         rankings,
@@ -148,6 +149,7 @@ def create_app(
         open311,
         admin_api_keys,
         notifications,
+        follow,
         ops,
     ):
         app.include_router(module.router)

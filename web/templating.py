@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from store.petition_access import ALL_ROLES as PETITION_ROLES
 from store.petition_access import DESK_ROLES, FIGURES_ROLES
 from store.scopes import Viewer
-from store.visibility import may_see_rankings
+from store.visibility import FIGURES, may_see_rankings
 from web.deps import csrf_for
 from web.i18n import TEXT, UI_LABELS, event_label, label
 from web.i18n.notify_text import NOTIFY_TEXT
@@ -28,6 +28,7 @@ from web.timeutil import local, local_date
 from workflows.types import Role
 
 TEMPLATES = Path(__file__).parent / "templates"
+CANNED_KEEPERS = (Role.COMMUNITY, Role.STREET, Role.DEPARTMENT, Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,17 @@ def nav_for(role: Role | None) -> list[NavItem]:
     items.append(NavItem("/cases", TEXT["nav_cases"], "cases"))
     if role in OFFICER_REGISTRARS:
         items.append(NavItem("/cases/new", TEXT["nav_register"], "register"))
-    items.append(NavItem("/dashboard", TEXT["nav_dashboard"], "dashboard"))
+    figures = role in FIGURES  # a role with no scope of figures would only meet a 403 there
+    if figures:
+        items.append(NavItem("/dashboard", TEXT["nav_dashboard"], "dashboard"))
     if may_see_rankings(Viewer(role, "")):  # the district's notice board
         items.append(NavItem("/dashboard/rankings", TEXT["nav_rankings"], "rankings"))
-    items.append(NavItem("/ledger", TEXT["nav_ledger"], "ledger"))
+    if figures:
+        items.append(NavItem("/ledger", TEXT["nav_ledger"], "ledger"))
+    if role == Role.STREET:  # 跟单: every case the street dispatched, until it is rated
+        items.append(NavItem("/follow", TEXT["nav_follow"], "follow"))
+    if role in CANNED_KEEPERS:  # the orgs whose officers write responses and results
+        items.append(NavItem("/canned-replies", TEXT["nav_canned"], "canned"))
     if role == Role.ADMIN:
         items += [
             NavItem("/admin/users", TEXT["nav_users"], "users"),

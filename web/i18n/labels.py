@@ -50,6 +50,22 @@ PUBLIC_STAGE = {
     Stage.CLOSED: "已结案",
 }
 
+# The six orders as the resident's tracking page steps through them (web.services.portal.STEPS).
+TRACK_STEP = {
+    "submit": "点单",
+    "report": "报单",
+    "dispatch": "跟单/派单",
+    "handle": "接单/办理",
+    "rate": "评单",
+}
+TRACK_STEP_HINT = {
+    "submit": "您提交诉求",
+    "report": "社区核实上报",
+    "dispatch": "街道签收派单",
+    "handle": "职能部门办理",
+    "rate": "您评价结果",
+}
+
 # Declared with each decision (workflows.decisions), so a new decision brings its name.
 ACTION: dict[Action, str] = {action: d.label for action, d in DECISIONS.items()}
 
@@ -61,6 +77,7 @@ EVENT = {
     "not_rated": "评价期满未评价",
     "deadlines_recomputed": "重算临时时限",
     "contact_viewed": "查看群众联系方式",
+    "return_requested": "申请退单",
 }
 
 # What an inbox item asks its org to do.
@@ -73,6 +90,9 @@ TASK = {
     Action.ACCEPT: "待接单",
     Action.SUBMIT_RESULT: "待办结",
     Action.DECIDE_EXTENSION: "待审批延期",
+    Action.DECIDE_RETURN: "待审核退单",
+    Action.REQUEST_LIMIT: "待提请确定时限",
+    Action.DECIDE_LIMIT: "待确定办结时限",
     Action.RATE: "待回访评价",
     Action.REOPEN: "待复查",
     SUPERVISE_TASK: "待督办",
@@ -179,6 +199,8 @@ UI_LABELS: dict[str, dict] = {
     "role": ROLE,
     "stage": STAGE,
     "public_stage": PUBLIC_STAGE,
+    "track_step": TRACK_STEP,
+    "track_step_hint": TRACK_STEP_HINT,
     "action": ACTION,
     "event": EVENT,
     "task": TASK,

@@ -17,13 +17,15 @@ from pydantic import ValidationError
 from store.models import Case
 from web.deps import ClientAddr, ClientDep, CsrfProtected, EngineDep, SettingsDep, limiter
 from web.i18n import TEXT
-from web.ratelimit import SlidingWindowLimiter
+from web.ratelimit import RateLimiter
 from web.schemas.errors import describe
 from web.services.cases import DecisionRefused
 from web.services.notifications import BadEmail, resident_prefs, save_resident_prefs
 from web.services.portal import PortalRating, find, photo_for, rate, track, withdraw
+from web.services.qr import qr_svg
 from web.templating import TemplatesDep
 from web.uploads import media_type
+from workflows.types import Action
 
 router = APIRouter(prefix="/track", tags=["tracking"], dependencies=[CsrfProtected])
 TOKEN_MAX = 64
@@ -31,13 +33,14 @@ NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 T = TypeVar("T")
 
 
-def _lookup(engine: EngineDep, token: str, addr: str, misses: SlidingWindowLimiter) -> Case:
+def _lookup(engine: EngineDep, token: str, addr: str, misses: RateLimiter) -> Case:
     return by_token(lambda t: find(engine, t), token, addr, misses)
 
 
-def by_token(find_one: Callable[[str], T | None], token: str, addr: str, misses: SlidingWindowLimiter) -> T:
+def by_token(find_one: Callable[[str], T | None], token: str, addr: str, misses: RateLimiter) -> T:
     """What a private link opens (a case, a petition), or 404; unknown tokens count against the
-    address, which is refused (429) once it has guessed too often."""
+    address, which is refused (429) once it has guessed too often. Blocking (the lookup, the shared
+    limiter): async routes call it through `asyncio.to_thread`."""
     if not misses.allowed(addr):
         raise HTTPException(429, TEXT["rate_limited"])
     found = find_one(token) if len(token) <= TOKEN_MAX else None
@@ -59,9 +62,12 @@ async def _page(
     status: int = 200,
     values: dict[str, str] | None = None,
     saved: bool = False,
+    rated: bool = False,
 ) -> Response:
     view = await track(engine, client, case)
     prefs = await asyncio.to_thread(resident_prefs, engine, case.reporter_phone)
+    # The link the resident opened (the registration's or an SMS's), to copy or scan onto a phone.
+    link = f"{request.app.state.settings.public_url.rstrip('/')}/track/{token}"
     context = {
         "view": view,
         "token": token,
@@ -69,6 +75,10 @@ async def _page(
         "values": values or {},
         "prefs": prefs,
         "saved": saved,
+        # Thanks once the rating is in: the form has gone, so a bare ?rated=1 shows nothing false.
+        "thanks": rated and Action.RATE not in view.actions and bool(view.case.rating),
+        "link": link,
+        "qr": qr_svg(link, TEXT["track_qr_title"]),
     }
     return templates.render(request, "portal/track.html", context, status_code=status, headers=NO_STORE)
 
@@ -81,10 +91,11 @@ async def track_page(
     client: ClientDep,
     templates: TemplatesDep,
     addr: ClientAddr,
-    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
+    misses: Annotated[RateLimiter, limiter("track_miss")],
+    rated: bool = False,
 ) -> Response:
-    case = _lookup(engine, token, addr, misses)
-    return await _page(request, templates, engine, client, case, token)
+    case = await asyncio.to_thread(_lookup, engine, token, addr, misses)
+    return await _page(request, templates, engine, client, case, token, rated=rated)
 
 
 @router.post("/{token}/rate")
@@ -95,14 +106,14 @@ async def rate_result(
     client: ClientDep,
     templates: TemplatesDep,
     addr: ClientAddr,
-    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
-    writes: Annotated[SlidingWindowLimiter, limiter("portal")],
+    misses: Annotated[RateLimiter, limiter("track_miss")],
+    writes: Annotated[RateLimiter, limiter("portal")],
     value: Annotated[str, Form(max_length=20)] = "",
     comment: Annotated[str, Form(max_length=1000)] = "",
     solved: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    case = _lookup(engine, token, addr, misses)
-    if not writes.hit(addr):
+    case = await asyncio.to_thread(_lookup, engine, token, addr, misses)
+    if not await asyncio.to_thread(writes.hit, addr):
         return await _page(
             request, templates, engine, client, case, token, error=TEXT["rate_limited"], status=429
         )
@@ -126,7 +137,7 @@ async def rate_result(
         return await _page(
             request, templates, engine, client, case, token, error=refused.message, status=409, values=typed
         )
-    return RedirectResponse(f"/track/{token}", status_code=303)
+    return RedirectResponse(f"/track/{token}?rated=1", status_code=303)
 
 
 @router.post("/{token}/withdraw")
@@ -137,12 +148,12 @@ async def withdraw_request(
     client: ClientDep,
     templates: TemplatesDep,
     addr: ClientAddr,
-    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
-    writes: Annotated[SlidingWindowLimiter, limiter("portal")],
+    misses: Annotated[RateLimiter, limiter("track_miss")],
+    writes: Annotated[RateLimiter, limiter("portal")],
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    case = _lookup(engine, token, addr, misses)
-    if not writes.hit(addr):
+    case = await asyncio.to_thread(_lookup, engine, token, addr, misses)
+    if not await asyncio.to_thread(writes.hit, addr):
         return await _page(
             request, templates, engine, client, case, token, error=TEXT["rate_limited"], status=429
         )
@@ -161,9 +172,9 @@ async def photo(
     client: ClientDep,
     settings: SettingsDep,
     addr: ClientAddr,
-    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
+    misses: Annotated[RateLimiter, limiter("track_miss")],
 ) -> Response:
-    case = _lookup(engine, token, addr, misses)
+    case = await asyncio.to_thread(_lookup, engine, token, addr, misses)
     path = await photo_for(client, settings, case, key)
     if path is None:
         raise HTTPException(404, TEXT["file_not_found"])
@@ -180,14 +191,14 @@ async def notice_choices(
     client: ClientDep,
     templates: TemplatesDep,
     addr: ClientAddr,
-    misses: Annotated[SlidingWindowLimiter, limiter("track_miss")],
-    writes: Annotated[SlidingWindowLimiter, limiter("portal")],
+    misses: Annotated[RateLimiter, limiter("track_miss")],
+    writes: Annotated[RateLimiter, limiter("portal")],
     sms_opt_out: Annotated[str, Form(max_length=10)] = "",
     email: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """The resident's notice choices: no more SMS, and an email address for notices (or none)."""
-    case = _lookup(engine, token, addr, misses)
-    if not writes.hit(addr):
+    case = await asyncio.to_thread(_lookup, engine, token, addr, misses)
+    if not await asyncio.to_thread(writes.hit, addr):
         return await _page(
             request, templates, engine, client, case, token, error=TEXT["rate_limited"], status=429
         )

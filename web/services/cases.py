@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -30,7 +31,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from settings import Settings
 from store.codes import advance_counter, next_case_code
 from store.contact import PHONE_PATTERN
-from store.directory import leader_streets
+from store.directory import leader_departments, leader_streets
 from store.models import Case, User
 from store.queries import community_with_street
 from store.visibility import REGISTRATION, Reach, may_register_in
@@ -151,6 +152,17 @@ class RegistrationInput(BaseModel):
 
 
 @dataclass(frozen=True)
+class Resumable:
+    """A registration its caller records, so a retry after a crash finishes it instead of filing the
+    request again: the tracking token chosen (and kept) before the first attempt, the code an earlier
+    attempt allocated if any, and `on_code`, which keeps each code allocated before its case starts."""
+
+    tracking_token: str
+    on_code: Callable[[str], Awaitable[None]]
+    code: str = ""
+
+
+@dataclass(frozen=True)
 class Registered:
     code: str
     tracking_token: str  # shown to the resident once; only its sha256 is kept
@@ -159,9 +171,14 @@ class Registered:
 def actor_for(user: User, session: Session) -> Actor:
     """The workflow's view of a signed-in user; leaders carry the streets linked to them (联点)."""
     role = Role(user.role)
-    streets = leader_streets(session, user.id) if role == Role.LEADER else []
+    leader = role == Role.LEADER
     return Actor(
-        user_id=user.id, role=role, org_id=user.org_id, display_name=user.display_name, street_ids=streets
+        user_id=user.id,
+        role=role,
+        org_id=user.org_id,
+        display_name=user.display_name,
+        street_ids=leader_streets(session, user.id) if leader else [],
+        department_ids=leader_departments(session, user.id) if leader else [],
     )
 
 
@@ -174,11 +191,17 @@ async def register_case(
     settings: Settings,
     form: RegistrationInput,
     registered_by: Actor,
+    *,
+    resume: Resumable | None = None,
+    collected_by: str | None = None,
 ) -> Registered:
     """点单: allocates the case code and starts the case's workflow; returns the code and tracking token.
 
     Returns once the workflow's first task has run, so the case is already in the read model (the
-    officer's next page and the resident's tracking link find it).
+    officer's next page and the resident's tracking link find it). `resume`: a registration a caller
+    keeps a record of (the ledger import job), finished exactly once however often it is retried.
+    `collected_by`: an imported ledger row's collector (走访人, "" when the ledger names none); such a
+    case keeps its visit's date but its clocks count from now.
     """
     reach = REGISTRATION.get(registered_by.role)
     if reach is None:
@@ -193,9 +216,14 @@ async def register_case(
         raise RegistrationRefused(TEXT["other_community" if reach == Reach.OWN_COMMUNITY else "other_street"])
     received = form.received_at or datetime.now(UTC)
     year = received.astimezone(SHANGHAI).year
-    token = new_token(32)
-    for _ in range(CODE_ATTEMPTS):
-        code = await asyncio.to_thread(next_case_code, engine, settings.district_prefix, year)
+    token = resume.tracking_token if resume else new_token(32)
+    for attempt in range(CODE_ATTEMPTS):
+        if attempt == 0 and resume and resume.code:
+            code = resume.code  # allocated to this very registration by an earlier attempt
+        else:
+            code = await asyncio.to_thread(next_case_code, engine, settings.district_prefix, year)
+            if resume:
+                await resume.on_code(code)
         registration = CaseRegistration(
             code=code,
             channel=form.channel,
@@ -217,6 +245,8 @@ async def register_case(
             tracking_token_hash=sha256(token),
             received_at=form.received_at,
             policy=POLICIES[form.policy_id],
+            clocks_from_registration=collected_by is not None,
+            collected_by=collected_by or "",
         )
         try:
             await client.start_workflow(
@@ -232,6 +262,8 @@ async def register_case(
             )
             break
         except WorkflowAlreadyStartedError:
+            if resume and code == resume.code and await _started_with(client, code, sha256(token)):
+                break  # an earlier attempt of this registration started it
             # The code's workflow exists although the counter never gave it out: the read model was
             # restored from an older backup or lost. Move the counter past what Temporal has seen.
             log.error("case code %s is already taken in Temporal; recovering the sequence", code)
@@ -256,6 +288,16 @@ async def register_case(
         log.warning("case %s started but is not in the read model yet", code)
     log.info("case %s registered by %s (%s)", code, registered_by.user_id, registered_by.role.value)
     return Registered(code=code, tracking_token=token)
+
+
+async def _started_with(client: Client, code: str, token_hash: str) -> bool:
+    """Whether the case `code` was started with this tracking token, i.e. by this registration."""
+    handle = client.get_workflow_handle(workflow_id(code))
+    async for event in handle.fetch_history_events(rpc_timeout=READ_TIMEOUT):
+        started = event.workflow_execution_started_event_attributes
+        [registration] = await client.data_converter.decode(started.input.payloads, [CaseRegistration])
+        return bool(registration.tracking_token_hash == token_hash)
+    return False
 
 
 async def _started_after_all(client: Client, code: str) -> bool | None:
