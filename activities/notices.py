@@ -84,6 +84,12 @@ class _Notices:
     policy: NoticePolicy
     found: list[Notice]
 
+    @classmethod
+    def of(cls, session: Session, process: str, snap: Any, policy: NoticePolicy) -> _Notices:
+        """For a transition of this case, petition or appointment, at the time it was made."""
+        at = snap.updated_at or snap.registration.received_at or datetime.now(SHANGHAI)
+        return cls(session, process, snap.code, at, policy, [])
+
     def add(self, event: NoticeEvent, recipient: str, channel: Channel, occasion: str, **params: Any) -> None:
         hold = self.policy.hold_until(self.at) if channel == Channel.SMS else None
         self.found.append(
@@ -117,9 +123,7 @@ def case_notices(
     """The notices of one case transition. `before`: the (org, role, task) the inbox held before it;
     `tasks`: what it holds now."""
     reg = snap.registration
-    out = _Notices(
-        session, "case", snap.code, snap.updated_at or reg.received_at or datetime.now(SHANGHAI), policy, []
-    )
+    out = _Notices.of(session, "case", snap, policy)
     base = {"code": snap.code, "title": reg.title[:30]}
     working = [t for t in tasks if t.role not in SUPERVISORS]
     for e in events:
@@ -187,14 +191,7 @@ def petition_notices(
     session: Session, snap: PetitionSnapshot, events: list[TimelineEntry], policy: NoticePolicy
 ) -> list[Notice]:
     reg = snap.registration
-    out = _Notices(
-        session,
-        "petition",
-        snap.code,
-        snap.updated_at or reg.received_at or datetime.now(SHANGHAI),
-        policy,
-        [],
-    )
+    out = _Notices.of(session, "petition", snap, policy)
     phone = reg.petitioner.phone
     events_to_notice = {
         "registered": NoticeEvent.PETITION_RECEIVED,
@@ -219,14 +216,7 @@ def appointment_notices(
     session: Session, snap: AppointmentSnapshot, events: list[TimelineEntry], policy: NoticePolicy
 ) -> list[Notice]:
     reg = snap.registration
-    out = _Notices(
-        session,
-        "appointment",
-        snap.code,
-        snap.updated_at or reg.received_at or datetime.now(SHANGHAI),
-        policy,
-        [],
-    )
+    out = _Notices.of(session, "appointment", snap, policy)
     when = _local(reg.slot_at, "%m月%d日 %H:%M")
     for e in events:
         if e.action == "booked":

@@ -96,6 +96,19 @@ class Browser:
         return response
 
 
+# A resident's request as the portal's form sends it (湖滨社区, 西湖街道).
+PORTAL_FORM = {
+    "title": "垃圾桶满了没人清",
+    "description": "湖滨小区3号垃圾桶已经三天没清运。",
+    "category": "environment",
+    "location": "湖滨小区3号楼",
+    "community_org_id": "cm-hubin",
+    "reporter_name": "王芳",
+    "reporter_phone": "13912345678",
+    "reporter_address": "湖滨小区3号楼1单元",
+}
+
+
 def registration_input(**changes: Any) -> Any:
     from web.services.cases import RegistrationInput
 

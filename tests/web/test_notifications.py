@@ -15,6 +15,7 @@ from store.notifications import RESIDENT, Notification
 from store.notify_contacts import outbox, prefs_for
 from tests.utils.cases import CHENGGUAN, COMMUNITY, STREET, ZHUJIAN
 from tests.utils.web import CODE, decide_as, new_case
+from tests.utils.web import PORTAL_FORM as FORM
 from workflows.notify.dispatch import NotificationDispatchWorkflow
 from workflows.notify.types import DispatchReport, DispatchRequest
 from workflows.types import (
@@ -30,16 +31,6 @@ from workflows.types import (
     Urgency,
 )
 
-FORM = {
-    "title": "垃圾桶满了没人清",
-    "description": "湖滨小区3号垃圾桶已经三天没清运。",
-    "category": "environment",
-    "location": "湖滨小区3号楼",
-    "community_org_id": "cm-hubin",
-    "reporter_name": "王芳",
-    "reporter_phone": "13912345678",
-    "reporter_address": "湖滨小区3号楼1单元",
-}
 LINK = re.compile(r"http://localhost:8000(/track/[A-Za-z0-9_-]+)")
 
 

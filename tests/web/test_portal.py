@@ -10,6 +10,7 @@ from sqlmodel import Session, func, select
 from store.models import Case
 from tests.utils.cases import CHENGGUAN, COMMUNITY, STREET, ZHUJIAN
 from tests.utils.web import CODE, decide_as, new_case, snapshot
+from tests.utils.web import PORTAL_FORM as FORM
 from web.ratelimit import SlidingWindowLimiter
 from workflows.types import (
     AcceptDecision,
@@ -30,16 +31,6 @@ from workflows.types import (
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
 WEBP = b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\x00" * 100
-FORM = {
-    "title": "垃圾桶满了没人清",
-    "description": "湖滨小区3号垃圾桶已经三天没清运。",
-    "category": "environment",
-    "location": "湖滨小区3号楼",
-    "community_org_id": "cm-hubin",
-    "reporter_name": "王芳",
-    "reporter_phone": "13912345678",
-    "reporter_address": "湖滨小区3号楼1单元",
-}
 TRACK = re.compile(r"http://testserver(/track/[A-Za-z0-9_-]+)")
 
 

@@ -3,9 +3,7 @@ recorded, a booking nobody recorded becoming 爽约 at the slot's end, and a can
 
 from __future__ import annotations
 
-import uuid
-from datetime import time, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete
@@ -16,12 +14,11 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.reconcile import APPOINTMENTS, Reconciler
-from store.reception import Appointment, ReceptionLevel, ReceptionRecord, ReceptionSchedule, Recurrence
-from tests.utils.cases import LEADER, OTHER_LEADER, RESIDENT, _started, keep_history, sleep_until
+from store.reception import Appointment, ReceptionRecord
+from tests.utils.appointments import book
+from tests.utils.cases import LEADER, OTHER_LEADER, RESIDENT, keep_history, sleep_until
 from tests.utils.petitions import completed
-from workflows.appointment.ids import appointment_workflow_id
 from workflows.appointment.types import (
-    AppointmentRegistration,
     AppointmentStatus,
     Attendance,
     Cancellation,
@@ -30,38 +27,10 @@ from workflows.appointment.types import (
 from workflows.appointment.workflow import AppointmentWorkflow
 
 
-def schedule(engine: Engine) -> int:
-    with Session(engine) as session:
-        row = ReceptionSchedule(
-            title="局长接待日", leader_id="leader-wang", level=ReceptionLevel.COUNTY, place="区信访局接待大厅",
-            recurrence=Recurrence.MONTHLY, day_of_month=5, start=time(9), end=time(12),
-        )  # fmt: skip
-        session.add(row)
-        session.commit()
-        assert row.id is not None
-        return row.id
-
-
-async def _book(
-    env: WorkflowEnvironment, client: Client, task_queue: str, engine: Engine, days: int = 2
-) -> Any:
-    now = await env.get_current_time()
-    reg = AppointmentRegistration(
-        code=f"YF-2026-{uuid.uuid4().int % 10**6:06d}", schedule_id=schedule(engine), leader_id="leader-wang",
-        slot_at=now + timedelta(days=days), level="county", place="区信访局接待大厅", name="李桂芳",
-        phone="13900001111", booked_by=RESIDENT, matter="拆迁补偿",
-    )  # fmt: skip
-    handle = await client.start_workflow(
-        AppointmentWorkflow.run, reg, id=appointment_workflow_id(reg.code), task_queue=task_queue
-    )
-    _started.append(handle)
-    return handle, reg
-
-
 async def test_reminded_then_received(
     time_env: WorkflowEnvironment, client: Client, task_queue: str, engine: Engine
 ) -> None:
-    h, reg = await _book(time_env, client, task_queue, engine)
+    h, reg = await book(time_env, client, task_queue, engine)
     await sleep_until(time_env, reg.slot_at - timedelta(hours=23))
     s = await h.query(AppointmentWorkflow.snapshot)
     assert s.reminded_at is not None and s.timeline[-1].action == "reminded"
@@ -106,7 +75,7 @@ async def test_reminded_then_received(
 async def test_nobody_recorded_it_so_it_was_missed(
     time_env: WorkflowEnvironment, client: Client, task_queue: str, engine: Engine
 ) -> None:
-    h, reg = await _book(time_env, client, task_queue, engine, days=1)
+    h, reg = await book(time_env, client, task_queue, engine, days=1)
     await sleep_until(time_env, reg.slot_at + timedelta(minutes=121))
     final = await completed(h, AppointmentWorkflow.snapshot)
     assert final.status == AppointmentStatus.MISSED and final.timeline[-1].action == "missed"
@@ -115,7 +84,7 @@ async def test_nobody_recorded_it_so_it_was_missed(
 async def test_the_resident_cancels(
     time_env: WorkflowEnvironment, client: Client, task_queue: str, engine: Engine
 ) -> None:
-    h, _ = await _book(time_env, client, task_queue, engine, days=5)
+    h, _ = await book(time_env, client, task_queue, engine, days=5)
     await h.execute_update(AppointmentWorkflow.ap_cancel, Cancellation(RESIDENT, "时间冲突"))
     final = await completed(h, AppointmentWorkflow.snapshot)
     assert final.status == AppointmentStatus.CANCELLED and final.reminded_at is None

@@ -83,6 +83,26 @@ async def _page(
     return templates.render(request, "portal/track.html", context, status_code=status, headers=NO_STORE)
 
 
+async def _for_writing(
+    request: Request,
+    templates: TemplatesDep,
+    engine: EngineDep,
+    client: ClientDep,
+    token: str,
+    addr: str,
+    misses: RateLimiter,
+    writes: RateLimiter,
+) -> tuple[Case, Response | None]:
+    """The case a resident writes to (rating, withdrawal, notice choices), and the page refusing it
+    when their address has written too often (429); unknown links count as misses."""
+    case = await asyncio.to_thread(_lookup, engine, token, addr, misses)
+    if await asyncio.to_thread(writes.hit, addr):
+        return case, None
+    return case, await _page(
+        request, templates, engine, client, case, token, error=TEXT["rate_limited"], status=429
+    )
+
+
 @router.get("/{token}", name="track")
 async def track_page(
     request: Request,
@@ -112,11 +132,9 @@ async def rate_result(
     comment: Annotated[str, Form(max_length=1000)] = "",
     solved: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    case = await asyncio.to_thread(_lookup, engine, token, addr, misses)
-    if not await asyncio.to_thread(writes.hit, addr):
-        return await _page(
-            request, templates, engine, client, case, token, error=TEXT["rate_limited"], status=429
-        )
+    case, limited = await _for_writing(request, templates, engine, client, token, addr, misses, writes)
+    if limited is not None:
+        return limited
     # a refused rating keeps what the resident chose
     typed = {"value": value, "comment": comment, "solved": solved}
     try:
@@ -152,11 +170,9 @@ async def withdraw_request(
     writes: Annotated[RateLimiter, limiter("portal")],
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    case = await asyncio.to_thread(_lookup, engine, token, addr, misses)
-    if not await asyncio.to_thread(writes.hit, addr):
-        return await _page(
-            request, templates, engine, client, case, token, error=TEXT["rate_limited"], status=429
-        )
+    case, limited = await _for_writing(request, templates, engine, client, token, addr, misses, writes)
+    if limited is not None:
+        return limited
     try:
         await withdraw(client, case, reason)
     except DecisionRefused as refused:
@@ -197,11 +213,9 @@ async def notice_choices(
     email: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """The resident's notice choices: no more SMS, and an email address for notices (or none)."""
-    case = await asyncio.to_thread(_lookup, engine, token, addr, misses)
-    if not await asyncio.to_thread(writes.hit, addr):
-        return await _page(
-            request, templates, engine, client, case, token, error=TEXT["rate_limited"], status=429
-        )
+    case, limited = await _for_writing(request, templates, engine, client, token, addr, misses, writes)
+    if limited is not None:
+        return limited
     try:
         await asyncio.to_thread(
             save_resident_prefs, engine, case.reporter_phone, sms_opt_out=bool(sms_opt_out), email=email
