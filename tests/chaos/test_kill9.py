@@ -76,6 +76,8 @@ from workflows.types import (
 
 CASES = 32
 CHAOS_SECONDS = 45
+CHAOS_EXTRA_SECONDS = 60  # at most this much longer, to reach the kills below
+MIN_WORKER_KILLS, MIN_TEMPORAL_KILLS = 5, 3
 KILL_AFTER_COMMIT = 0.04  # of the worker's projections, each a chance to die at the worst moment
 OFFICERS = {"dp-zhujian": ZHUJIAN, "dp-chengguan": CHENGGUAN}
 SETTLE_SECONDS = 240  # the whole run must finish well inside CI's budget
@@ -296,7 +298,14 @@ async def _chaos(service: Service, until: float, rng: random.Random) -> None:
     """Kills the worker twice, then the dev server, and again, at random moments; restarts each after
     a random pause, and a worker that killed itself after a commit."""
     round_ = 0
-    while time.monotonic() < until:
+    # At least CHAOS_SECONDS, and on until each process has been killed often enough to prove
+    # something: on a loaded machine a round (a dev-server kill waits for the decisions in flight) can
+    # take many seconds. Bounded, so a stuck run still ends.
+    hard_stop = until + CHAOS_EXTRA_SECONDS
+    while time.monotonic() < until or (
+        time.monotonic() < hard_stop
+        and (service.worker.kills < MIN_WORKER_KILLS or service.temporal.kills < MIN_TEMPORAL_KILLS)
+    ):
         await asyncio.sleep(rng.uniform(1.0, 3.0))
         round_ += 1
         victim = service.temporal if round_ % 3 == 0 else service.worker
@@ -383,7 +392,8 @@ async def _kill9_loses_nothing(service: Service) -> None:
         service.temporal.kills,
         after_commit,
     )
-    assert service.worker.kills >= 5 and service.temporal.kills >= 3 and after_commit >= 1
+    assert service.worker.kills >= MIN_WORKER_KILLS and service.temporal.kills >= MIN_TEMPORAL_KILLS
+    assert after_commit >= 1
 
     # Every case Temporal holds: one run per code, and the read model equal to it.
     runs: dict[str, int] = {}

@@ -219,16 +219,40 @@ def actor_of(app: FastAPI, username: str) -> Any:
         return actor_for(session.get(User, username), session)
 
 
-async def overdue_drill_case(app: FastAPI, time_env: Any, **changes: Any) -> str:
-    """A case under the `drill` policy (clocks in seconds) whose report deadline has passed."""
+async def overdue_drill_case(app: FastAPI, time_env: Any, *, handling: bool = False, **changes: Any) -> str:
+    """A case under the `drill` policy (clocks in seconds) whose clock has run out: its report (the
+    street's to supervise), or with `handling` its completion at 区住建局 (the linked leader's)."""
     import asyncio
 
     from sqlmodel import Session
 
     from store.models import Case
+    from tests.utils.cases import COMMUNITY, STREET, ZHUJIAN
+    from workflows.types import (
+        AcceptDecision,
+        Action,
+        Category,
+        Difficulty,
+        DispatchDecision,
+        ReportUp,
+        SignDecision,
+        TriageDecision,
+        Urgency,
+    )
 
     code, _ = await new_case(app, policy_id="drill", **changes)
-    await time_env.sleep(301)  # the report clock is 300 s
+    wait = 301  # the report clock is 300 s
+    if handling:
+        triage = TriageDecision(COMMUNITY, Urgency.DEFERRABLE, Category.INFRASTRUCTURE)
+        await decide_as(app, code, Action.TRIAGE, triage)
+        await decide_as(app, code, Action.REPORT_UP, ReportUp(COMMUNITY))
+        await decide_as(app, code, Action.SIGN, SignDecision(STREET))
+        await decide_as(
+            app, code, Action.DISPATCH, DispatchDecision(STREET, ["dp-zhujian"], Difficulty.ORDINARY)
+        )
+        await decide_as(app, code, Action.ACCEPT, AcceptDecision(ZHUJIAN, "已联系群众"))
+        wait = 21  # the ordinary completion clock is 20 s
+    await time_env.sleep(wait)
     for _ in range(100):
         with Session(app.state.engine) as session:
             if session.get(Case, code).overdue:

@@ -11,13 +11,13 @@ from workflows.types import Action, Category, Escalation, ReportUp, SignDecision
 
 
 async def test_overdue_case_reaches_its_leader_with_the_form_one_click_away(app, browser, time_env):
-    code = await overdue_drill_case(app, time_env)
+    code = await overdue_drill_case(app, time_env, handling=True)  # handling past its limit: the leader's
     leader = await browser("leader-wang")
     board = await leader.get("/leader")
     assert board.status_code == 200 and code in board.text
     assert '<div class="stat over"><b>1</b>超期' in board.text
     assert '<span class="tag warn">超期待督办</span>' in board.text and "已督办</span>" not in board.text
-    assert "尚未派单（街道、社区环节）" in board.text  # grouped by department: not dispatched yet
+    assert '<h2>区住建局 <span class="count">1</span>' in board.text  # grouped by department
     assert f'hx-post="/cases/{code}/actions/supervise"' in board.text and 'hx-target="#board"' in board.text
     by_street = await leader.get("/leader?group=street", htmx=True, target="board")
     assert by_street.text.lstrip().startswith('<section id="board"') and "东城街道" in by_street.text
@@ -52,7 +52,7 @@ async def test_overdue_case_reaches_its_leader_with_the_form_one_click_away(app,
 
 
 async def test_a_refused_supervision_on_the_board_shows_in_its_form(app, browser, time_env):
-    code = await overdue_drill_case(app, time_env)
+    code = await overdue_drill_case(app, time_env, handling=True)
     leader = await browser("leader-wang")
     before = await fingerprint(app, code)
     refused = await leader.post(
