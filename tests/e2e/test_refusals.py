@@ -20,6 +20,7 @@ from tests.e2e.pages import (
     sign_in,
     stage,
     status,
+    submit,
     unique,
 )
 
@@ -50,15 +51,15 @@ async def test_refusals_show_on_the_page_and_change_nothing(stack, browser, shot
     await expect_timeline(second, BEFORE_DISPATCH)
     await shots(second, "dispatch-without-department")
 
-    # The first window dispatches to 民政; the second, stale, still offers 派单 and sends it to 住建.
+    # The first window dispatches to 民政; the second, stale, still offers 派单 and sends it to 住建: it
+    # is told who dispatched and when, and the page turns to the case as it is now, without a reload.
     await decide(first, "派单", check=["区民政局", "一般（3 个工作日）"])
     await expect(stage(first)).to_have_text("部门接单")
-    await refused(
-        second,
-        "派单",
-        "案件当前处于「部门接单」阶段，不能办理此操作",
-        check=["区住建局", "一般（3 个工作日）"],
-    )
+    await submit(second, "派单", check=["区住建局", "一般（3 个工作日）"])
+    stale = second.locator("#case-actions .alert.info")
+    await expect(stale).to_contain_text("此案件已由东城街道受理员于")
+    await expect(stale).to_contain_text("派单，页面已更新为当前状态")
+    await expect(stage(second)).to_have_text("部门接单")
     await shots(second, "stale-dispatch-refused")
     await second.reload()
     await expect(stage(second)).to_have_text("部门接单")
@@ -74,9 +75,8 @@ async def test_refusals_show_on_the_page_and_change_nothing(stack, browser, shot
     again = await sign_in(browser, stack, "dept-minzheng")
     await open_case(again, code)
     await accept(minzheng, code)
-    await refused(
-        again, "接单", "案件当前处于「部门办理」阶段，不能办理此操作", text={"当日首次响应内容": "再次答复"}
-    )
+    await submit(again, "接单", text={"当日首次响应内容": "再次答复"})
+    await expect(again.locator("#case-actions .alert.info")).to_contain_text("此案件已由区民政局承办员于")
     await shots(again, "accept-twice-refused")
     await again.reload()
     await expect_timeline(again, [*BEFORE_DISPATCH, "派单", "接单"])

@@ -166,6 +166,7 @@ TEXT: dict[str, str] = {
     "actions": "办理",
     "no_actions": "当前没有需要您办理的操作。",
     "decision_done": "已提交：{action}",
+    "stale_form": "此案件已由{who}于{at}{action}，页面已更新为当前状态，请确认后再办理。",
     "rated_entry": "{action}：{value}",
     "decision_failed": "流程未能处理此操作，请稍后重试。",
     "case_closed_or_missing": "案件已结束或不存在，不能再办理。",

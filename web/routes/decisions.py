@@ -7,6 +7,7 @@ appears inline next to the form (409), bad input says what is wrong (422); nothi
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,15 +21,19 @@ from web.i18n import TEXT, label
 from web.schemas.decisions import DECISION, LIST_FIELDS
 from web.schemas.errors import describe
 from web.security import CSRF_FIELD
-from web.services.case_page import decide_as, load_case_view, visible
+from web.services.case_page import changed_since, decide_as, load_case_view, visible
 from web.services.cases import DecisionRefused
 from web.templating import Templates, TemplatesDep
 
 router = APIRouter(prefix="/cases", tags=["decisions"], dependencies=[CsrfProtected])
+# The case's version the form was rendered at: a refusal of a form someone else's decision made stale
+# says who did what, and the actions come back as they are now.
+SEEN_VERSION = "seen_version"
 
 
 def form_values(form: FormData, action: str) -> dict[str, Any]:
-    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
+    skip = (CSRF_FIELD, SEEN_VERSION)
+    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k not in skip}
     for name in LIST_FIELDS:
         if name in form:
             values[name] = [v for v in form.getlist(name) if isinstance(v, str) and v]
@@ -50,7 +55,9 @@ async def act(
     fragment: Fragment,
 ) -> Response:
     await visible(engine, me.actor, code)  # another org's case: 404 before anything else
-    values = form_values(await request.form(), action)
+    form = await request.form()
+    values = form_values(form, action)
+    seen = form.get(SEEN_VERSION)
 
     async def refused(message: str, status: int) -> Response:
         if fragment is not None:
@@ -66,7 +73,15 @@ async def act(
     try:
         await decide_as(engine, client, me.actor, code, decision.action, decision.payload(me.actor))
     except DecisionRefused as refusal:
-        return await refused(refusal.message, 409)
+        stale = await _stale(engine, code, seen)
+        if stale and fragment == "case-actions":
+            view = await load_case_view(engine, client, settings, workdays, me.actor, code)
+            context = {"case": view, "active": "cases", "contact": None, "stale": stale}
+            return templates.render(
+                request, "cases/page.html", context, fragment=fragment, status_code=409,
+                headers=trigger(case_changed=None),
+            )  # fmt: skip
+        return await refused(stale or refusal.message, 409)
     done = TEXT["decision_done"].format(action=label("action", decision.action))
     if fragment == "case-actions":
         view = await load_case_view(engine, client, settings, workdays, me.actor, code)
@@ -77,6 +92,12 @@ async def act(
     if fragment is not None:  # a form elsewhere (the leader view): a toast, and the list refreshes
         return Response(status_code=204, headers=trigger(case_changed=None, toast=done))
     return RedirectResponse(f"/cases/{code}", status_code=303)
+
+
+async def _stale(engine: Any, code: str, seen: object) -> str:
+    if not isinstance(seen, str) or not seen.isdigit():
+        return ""
+    return await asyncio.to_thread(changed_since, engine, code, int(seen))
 
 
 def _inline_error(templates: Templates, message: str, status: int) -> HTMLResponse:

@@ -10,19 +10,20 @@ import asyncio
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from temporalio.client import Client
 
 from settings import Settings
 from store.directory import org_names
-from store.models import Case, OrgKind, User
+from store.models import Case, CaseEvent, OrgKind, User
 from store.queries import orgs_of_kind
 from store.visibility import CaseOrgs, may_see_contact, visible_case
-from web.i18n import TEXT
+from web.i18n import TEXT, event_label, label
 from web.services.case_view import CaseView, build_case_view
 from web.services.cases import decide, get_snapshot
 from web.services.personal import contact_views, log_contact_view
 from web.sla import WorkingDays
+from web.timeutil import local
 from web.uploads import photo_path
 from workflows.types import Action, Actor, CaseSnapshot, DecisionResult, Reporter
 
@@ -103,6 +104,22 @@ def case_photo(settings: Settings, snap: CaseSnapshot, key: str) -> Path | None:
     if key not in snap.registration.attachments or path is None or not path.is_file():
         return None
     return path
+
+
+def changed_since(engine: Engine, code: str, seen_version: int) -> str:
+    """What happened to a case since an officer's page showed it at `seen_version` ("" when nothing):
+    who took the last decision, which, and when, as the refusal of a stale form tells them."""
+    with Session(engine) as session:
+        case = session.get(Case, code)
+        if case is None or case.version <= seen_version:
+            return ""
+        last = session.exec(
+            select(CaseEvent).where(CaseEvent.case_code == code).order_by(col(CaseEvent.seq).desc())
+        ).first()
+    if last is None:
+        return ""
+    who = last.actor_name or label("role", last.actor_role)
+    return TEXT["stale_form"].format(who=who, at=local(last.at, "%H:%M"), action=event_label(last.action))
 
 
 async def decide_as(
