@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     # process, so two processes do not double a limit; `memory`, per process (a single process only).
     rate_limit_backend: Literal["memory", "database"] = "database"
 
+    # Workflows the worker keeps in memory (its sticky cache): each costs about 0.35 MB (bench/scale.py
+    # measured 349 MiB per 1,000), so this bounds the worker's memory; a case beyond it is replayed from
+    # its history when it next moves.
+    worker_max_cached_workflows: int = Field(default=1000, ge=10)
+
     @field_validator("trusted_proxies", "metrics_allowed_networks")
     @classmethod
     def _are_networks(cls, value: str, info: ValidationInfo) -> str:

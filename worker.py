@@ -124,6 +124,7 @@ def build_worker(
     *,
     strict: bool = False,
     notifications: NotificationActivities | None = None,
+    max_cached_workflows: int = 1000,
     settings: Settings | None = None,
 ) -> Worker:
     """The worker for every case. It installs the directory view the decision validators check names
@@ -189,6 +190,7 @@ def build_worker(
             jobs.fail_job,
         ],
         workflow_failure_exception_types=[NondeterminismError] if strict else [],
+        max_cached_workflows=max_cached_workflows,  # WORKER_MAX_CACHED_WORKFLOWS: bounds the memory
         # Log lines of activities carry their case's code. (Tracing comes with a traced client.)
         interceptors=[CaseLogContext()],
     )
@@ -223,7 +225,13 @@ async def run_worker(settings: Settings, stop: asyncio.Event, buffer: MetricBuff
     exporting = asyncio.create_task(metrics.run(settings, serve=True))
     try:
         notify = notification_activities(engine, settings)
-        async with build_worker(client, engine, settings.task_queue, notifications=notify):
+        async with build_worker(
+            client,
+            engine,
+            settings.task_queue,
+            notifications=notify,
+            max_cached_workflows=settings.worker_max_cached_workflows,
+        ):
             log.info("worker running on task queue %s at %s", settings.task_queue, settings.temporal_address)
             maintenance = asyncio.create_task(
                 after_start(client, engine, settings.task_queue, settings.notify_interval_seconds)

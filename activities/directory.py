@@ -30,7 +30,9 @@ def load_directory(engine: Engine) -> DirectoryView:
         portfolios: dict[str, set[str]] = defaultdict(set)
         for owned in session.exec(select(LeaderDepartment)):
             portfolios[owned.leader_id].add(owned.department_id)
-        orgs = {o.id: OrgFacts(o.id, o.kind, o.active, o.parent_id) for o in session.exec(select(Org))}
+        orgs = {
+            o.id: OrgFacts(o.id, o.kind, o.active, o.parent_id, o.name) for o in session.exec(select(Org))
+        }
         users = {
             u.id: UserFacts(
                 u.id, u.role, u.org_id, u.active, frozenset(streets[u.id]), frozenset(portfolios[u.id])

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     # By name, so the sandbox passes the worker's module through (`from workflows import directory`
     # would load a fresh copy inside the sandbox, without the worker's view).
     from workflows.directory import current as current_directory
+    from workflows.directory import org_name
     from workflows.engine import ProcessEngine, declare_updates
     from workflows.policies import POLICIES
     from workflows.transitions import ESCALATING, OVERDUE_KINDS, Effects, OpenClock, running_deadline
@@ -201,6 +202,6 @@ class CaseWorkflow(ProcessEngine):
             else "—"
         )
         workflow.set_current_details(
-            f"**阶段** {rules.STAGE_NAMES[s.stage]} · **办理单位** {' '.join(s.holder_org_ids) or '—'}\n\n"
+            f"**阶段** {rules.STAGE_NAMES[s.stage]} · **办理单位** {'、'.join(map(org_name, s.holder_org_ids)) or '—'}\n\n"
             f"**时限** {due_text} · **超期** {'是' if s.overdue else '否'} · **督办级别** {s.supervision_level}"
         )

@@ -26,6 +26,7 @@ class OrgFacts:
     kind: str  # store.models.OrgKind: community, street, department, ...
     active: bool = True
     parent_id: str | None = None  # the level above (city → district → street → community)
+    name: str = ""  # as the Temporal UI's current details show it
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,14 @@ def install(view: DirectoryView) -> None:
 def set_refresher(refresher: Callable[[], None] | None) -> None:
     """`refresher()` must return at once and install a fresh view later (e.g. from a thread)."""
     _Holder.refresher = refresher
+
+
+def org_name(org_id: str) -> str:
+    """An org's name for display (the Temporal UI's current details), from the installed view as it
+    is, never refreshing it: workflow code calls this, replay included, and details are not history."""
+    view = _Holder.view
+    org = view.orgs.get(org_id) if view is not None else None
+    return org.name if org is not None and org.name else org_id
 
 
 def current() -> DirectoryView | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from temporalio.api.sdk.v1 import WorkflowMetadata
+
 from tests.utils.cases import (
     accept_all,
     deadlines,
@@ -61,3 +63,13 @@ async def test_search_attributes_follow_the_case(client, task_queue, engine, tim
     # No personal data in any search attribute.
     values = [str(p.value) for p in (await h.describe()).typed_search_attributes]
     assert not any(reg.reporter.phone in v or reg.reporter.name in v for v in values)
+
+
+async def test_current_details_name_the_holders(client, task_queue, engine):
+    """The Temporal UI's current details read as an admin reads a case: the holders by name."""
+    h = await start_case(client, task_queue)
+    await report(h)
+    await dispatch(h, ("dp-zhujian", "dp-chengguan"), lead="dp-zhujian")
+    metadata = await h.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+    assert "**办理单位** 区住建局、区城管局" in metadata.current_details
+    assert "dp-zhujian" not in metadata.current_details

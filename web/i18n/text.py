@@ -166,6 +166,7 @@ TEXT: dict[str, str] = {
     "actions": "办理",
     "no_actions": "当前没有需要您办理的操作。",
     "decision_done": "已提交：{action}",
+    "waiting_for_accept": "本部门已接单，等待{orgs}接单（部门首次响应时限 {due}）。全部接单后开始办理。",
     "stale_form": "此案件已由{who}于{at}{action}，页面已更新为当前状态，请确认后再办理。",
     "rated_entry": "{action}：{value}",
     "decision_failed": "流程未能处理此操作，请稍后重试。",

@@ -18,6 +18,7 @@ from store.visibility import CaseOrgs, may_see_contact
 from web.i18n import TEXT, event_label, label
 from web.services.rows import supervision_flags
 from web.sla import Countdown, WorkingDays, countdown
+from web.timeutil import local
 from workflows.rules import allowed_actions
 from workflows.transitions import ESCALATING, running_deadline
 from workflows.types import (
@@ -33,6 +34,7 @@ from workflows.types import (
     RatingValue,
     Role,
     SlaPolicy,
+    Stage,
     Urgency,
 )
 
@@ -100,6 +102,7 @@ class CaseView:
     temporal_url: str
     leader_in_charge: str
     difficulty: str = ""  # with the limit the case's policy sets
+    waiting: str = ""  # a department that accepted, waiting for the others (等待…接单)
 
 
 def temporal_url(settings: Settings, code: str) -> str:
@@ -198,11 +201,27 @@ def timeline(snap: CaseSnapshot, views: list[PersonalDataView], orgs: dict[str, 
     return sorted(entries, key=lambda e: e.at)
 
 
+def waiting_for(snap: CaseSnapshot, actor: Actor, orgs: dict[str, str]) -> str:
+    """A department that accepted, waiting for the others to accept (接单): whom, and by when."""
+    if actor.role != Role.DEPARTMENT or snap.stage != Stage.ACCEPT:
+        return ""
+    mine = next((a for a in snap.assignments if a.department_id == actor.org_id), None)
+    others = [a.department_id for a in snap.assignments if a.accepted_at is None]
+    if mine is None or mine.accepted_at is None or not others:
+        return ""
+    clock = running_deadline(snap, (DeadlineKind.RESPONSE,))
+    due = local(clock.due_at) if clock else ""
+    return TEXT["waiting_for_accept"].format(orgs="、".join(orgs.get(o, o) for o in others), due=due)
+
+
 def action_forms(snap: CaseSnapshot, actor: Actor, departments: list[Org]) -> list[ActionForm]:
     forms: list[ActionForm] = []
     names = {d.id: d.name for d in departments}
     assigned = [(a.department_id, names.get(a.department_id, a.department_id)) for a in snap.assignments]
+    waiting = bool(waiting_for(snap, actor, names))
     for action in allowed_actions(snap, actor):
+        if waiting and action == Action.ESCALATE:
+            continue  # waiting for a co-department's 接单 is not a matter for the leader yet
         options: dict[str, Any] = {}
         if action == Action.TRIAGE:
             options = {"urgencies": list(Urgency), "categories": list(Category), "category": snap.category}
@@ -298,6 +317,7 @@ def build_case_view(
         deadlines=deadlines,
         timeline=timeline(snap, views, orgs),
         actions=action_forms(snap, actor, departments),
+        waiting=waiting_for(snap, actor, orgs),
         temporal_url=temporal_url(settings, snap.code),
         leader_in_charge=leader_name,
         difficulty=difficulty_text(snap.difficulty, snap.policy) if snap.difficulty else "",

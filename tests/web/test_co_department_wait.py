@@ -1,0 +1,38 @@
+"""A lead unit that accepted while a co-department has not: it sees whom it waits for and that
+department's clock, not a request for the leader's coordination."""
+
+from __future__ import annotations
+
+from tests.utils.cases import COMMUNITY, STREET, ZHUJIAN
+from tests.utils.web import decide_as, forms_on, new_case
+from workflows.types import (
+    AcceptDecision,
+    Action,
+    Category,
+    Difficulty,
+    DispatchDecision,
+    ReportUp,
+    SignDecision,
+    TriageDecision,
+    Urgency,
+)
+
+
+async def test_the_lead_unit_waits_for_the_co_department(app, browser):
+    code, _ = await new_case(app)
+    await decide_as(
+        app, code, Action.TRIAGE, TriageDecision(COMMUNITY, Urgency.DEFERRABLE, Category.INFRASTRUCTURE)
+    )
+    await decide_as(app, code, Action.REPORT_UP, ReportUp(COMMUNITY))
+    await decide_as(app, code, Action.SIGN, SignDecision(STREET))
+    dispatch = DispatchDecision(STREET, ["dp-zhujian", "dp-chengguan"], Difficulty.ORDINARY, "dp-zhujian")
+    await decide_as(app, code, Action.DISPATCH, dispatch)
+    lead = await browser("dept-zhujian")
+    before = await lead.get(f"/cases/{code}")
+    assert "escalate" in forms_on(before.text) and "等待" not in before.text  # its own 接单 first
+    await decide_as(app, code, Action.ACCEPT, AcceptDecision(ZHUJIAN, "已联系群众"))
+    page = await lead.get(f"/cases/{code}")
+    assert "本部门已接单，等待区城管局接单（部门首次响应时限 " in page.text
+    assert "escalate" not in forms_on(page.text)
+    co = await browser("dept-chengguan")
+    assert "等待" not in (await co.get(f"/cases/{code}")).text  # the one waited for sees its 接单 form
