@@ -13,11 +13,17 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from settings import Settings
+from store.backlogs import Backlog
+from store.letters import Letter
 from store.models import Case
 from store.petitions import Petition
+from store.reception import Appointment
 from tests.conftest import started_time_env
 from tests.utils.web import Browser, running_app, web_settings
 from worker import build_worker
+from workflows.appointment.ids import appointment_workflow_id
+from workflows.backlog.ids import backlog_workflow_id
+from workflows.mailbox.ids import letter_workflow_id
 from workflows.petition.ids import petition_workflow_id
 from workflows.types import Stage
 
@@ -55,11 +61,23 @@ async def app(client, engine, app_settings: Settings) -> AsyncIterator[FastAPI]:
 
 
 async def terminate_cases(client, engine) -> None:  # type: ignore[no-untyped-def]
-    """Ends the test's running cases, so no timers outlive it on the shared time-skipping server."""
+    """Ends the test's running workflows (cases, petitions, appointments, letters, 积案), so no timers
+    outlive it on the shared time-skipping server: a timer that fires with no worker left for it
+    stalls that server's clock, and a later test's long sleep then fails (h2 protocol error)."""
     with Session(engine) as session:
         codes = session.exec(select(Case.code).where(Case.stage != Stage.CLOSED.value)).all()
-        petitions = session.exec(select(Petition.code).where(Petition.closed_at.is_(None))).all()  # type: ignore[union-attr]
-    for workflow_id in [f"case-{c}" for c in codes] + [petition_workflow_id(c) for c in petitions]:
+        open_ = {
+            petition_workflow_id: Petition,
+            appointment_workflow_id: Appointment,
+            letter_workflow_id: Letter,
+            backlog_workflow_id: Backlog,
+        }
+        others = [
+            named(code)
+            for named, model in open_.items()
+            for code in session.exec(select(model.code).where(model.closed_at.is_(None))).all()  # type: ignore[attr-defined]
+        ]
+    for workflow_id in [f"case-{c}" for c in codes] + others:
         with contextlib.suppress(RPCError):
             await client.get_workflow_handle(workflow_id).terminate("test finished")
 
