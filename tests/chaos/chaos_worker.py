@@ -35,6 +35,11 @@ def main() -> None:
         return written
 
     projection.ProjectionActivities.write = write_then_maybe_die  # type: ignore[method-assign]
+    serve()
+
+
+def serve() -> None:
+    """The real worker until SIGINT or SIGTERM, as worker.py runs it (the faults patched in before)."""
     stop = asyncio.Event()
 
     async def run() -> None:

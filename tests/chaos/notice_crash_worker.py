@@ -9,7 +9,6 @@ queued or sent twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
@@ -17,8 +16,7 @@ from pathlib import Path
 
 import activities.projection as projection
 import activities.sms as sms
-from settings import get_settings
-from worker import run_worker
+from tests.chaos.chaos_worker import serve
 
 log = logging.getLogger("liudan.chaos")
 
@@ -52,15 +50,7 @@ def main() -> None:
 
     projection.ProjectionActivities.write = write_then_die  # type: ignore[method-assign]
     sms.OutboxSms.send = send_then_die  # type: ignore[method-assign]
-    stop = asyncio.Event()
-
-    async def run() -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await run_worker(get_settings(), stop)
-
-    asyncio.run(run())
+    serve()
 
 
 if __name__ == "__main__":

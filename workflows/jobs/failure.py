@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -29,3 +30,19 @@ async def mark_failed(job_id: str, failed: ActivityError) -> None:
         JobFailure(job_id, error or JobError.INTERRUPTED),
         start_to_close_timeout=timedelta(seconds=30),
     )
+
+
+async def run_job(activity_fn: Any, request: Any, job_id: str) -> Any:
+    """A job's one long activity, heartbeating, retried as `RETRIES` says; when it fails for good the
+    job is marked failed for its page and the workflow fails too (the Temporal UI shows it)."""
+    try:
+        return await workflow.execute_activity(
+            activity_fn,
+            request,
+            start_to_close_timeout=WORK_TIMEOUT,
+            heartbeat_timeout=HEARTBEAT_TIMEOUT,
+            retry_policy=RETRIES,
+        )
+    except ActivityError as failed:
+        await mark_failed(job_id, failed)
+        raise

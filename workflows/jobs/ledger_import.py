@@ -11,13 +11,12 @@ page and the workflow fails, as the Temporal UI shows.
 from __future__ import annotations
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     # The payloads' field types (Actor's Role) resolve against `workflows.types` in the sandbox.
     import workflows.types  # noqa: F401
     from activities import api
-    from workflows.jobs.failure import HEARTBEAT_TIMEOUT, RETRIES, WORK_TIMEOUT, mark_failed
+    from workflows.jobs.failure import run_job
     from workflows.jobs.types import LedgerImportOutcome, LedgerImportRequest
 
 
@@ -25,15 +24,5 @@ with workflow.unsafe.imports_passed_through():
 class LedgerImportWorkflow:
     @workflow.run
     async def run(self, request: LedgerImportRequest) -> LedgerImportOutcome:
-        try:
-            outcome: LedgerImportOutcome = await workflow.execute_activity(
-                api.import_ledger,
-                request,
-                start_to_close_timeout=WORK_TIMEOUT,
-                heartbeat_timeout=HEARTBEAT_TIMEOUT,
-                retry_policy=RETRIES,
-            )
-        except ActivityError as failed:
-            await mark_failed(request.job_id, failed)
-            raise
+        outcome: LedgerImportOutcome = await run_job(api.import_ledger, request, request.job_id)
         return outcome

@@ -10,13 +10,12 @@ finished, so an attempt retried after a worker died skips them.
 from __future__ import annotations
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     # The payloads' field types (Actor's Role) resolve against `workflows.types` in the sandbox.
     import workflows.types  # noqa: F401
     from activities import api
-    from workflows.jobs.failure import HEARTBEAT_TIMEOUT, RETRIES, WORK_TIMEOUT, mark_failed
+    from workflows.jobs.failure import run_job
     from workflows.jobs.types import RebuildOutcome, RebuildRequest
 
 
@@ -24,15 +23,5 @@ with workflow.unsafe.imports_passed_through():
 class RebuildWorkflow:
     @workflow.run
     async def run(self, request: RebuildRequest) -> RebuildOutcome:
-        try:
-            outcome: RebuildOutcome = await workflow.execute_activity(
-                api.rebuild_read_model,
-                request,
-                start_to_close_timeout=WORK_TIMEOUT,
-                heartbeat_timeout=HEARTBEAT_TIMEOUT,
-                retry_policy=RETRIES,
-            )
-        except ActivityError as failed:
-            await mark_failed(request.job_id, failed)
-            raise
+        outcome: RebuildOutcome = await run_job(api.rebuild_read_model, request, request.job_id)
         return outcome
