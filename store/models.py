@@ -184,7 +184,9 @@ class CaseEvent(SQLModel, table=True):
     actor_org_id: str = Field(default="", max_length=64)
     actor_name: str = Field(default="", max_length=100)
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    public: bool = True
+    public: bool = True  # the resident sees that this happened (tracking page)
+    # ... and also reads its note: the officer chose "告知群众" (0015_note_audience)
+    note_public: bool = True
 
 
 class InboxItem(SQLModel, table=True):
