@@ -26,6 +26,7 @@ import store.officer_tools  # registers saved inbox filters and canned replies (
 import store.open311  # registers Open311 API keys and the requests clients filed
 import store.petitioners  # registers the petitioners (信访人)
 import store.petitions  # registers the petitions (信访) read model
+import store.presence  # registers who has a case page open (case_presence)
 import store.rate_limits  # registers the rate-limit hits the web processes share
 import store.reception  # registers reception schedules, appointments and records
 import store.report_tables  # noqa: F401  (registers metric_weights and ledger_imports)
