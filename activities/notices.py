@@ -35,7 +35,7 @@ from workflows.appointment.types import AppointmentSnapshot
 from workflows.decisions import DECISIONS
 from workflows.petition.types import PetitionAction, PetitionSnapshot
 from workflows.tasks import SUPERVISE_TASK, OpenTask
-from workflows.types import Action, CaseSnapshot, DeadlineState, Role, Stage, TimelineEntry
+from workflows.types import Action, CaseSnapshot, DeadlineState, Role, Stage, TimelineEntry, resident_note
 
 OPEN_CLOCKS = (DeadlineState.RUNNING, DeadlineState.WARNING)
 SUPERVISORS = (Role.LEADER, Role.SUPERVISION, Role.DISCIPLINE)
@@ -131,7 +131,7 @@ def case_notices(
         if e.action == "registered":
             out.resident(NoticeEvent.RECEIVED, reg.reporter.phone, occasion, **base)
         elif e.action == Action.ACCEPT:
-            note = e.note[:40] if e.public else ""
+            note = resident_note(e)[:40]
             out.resident(
                 NoticeEvent.ACCEPTED,
                 reg.reporter.phone,
@@ -144,7 +144,7 @@ def case_notices(
             out.resident(NoticeEvent.RESULT, reg.reporter.phone, occasion, **base)
         elif e.action == Action.CLOSE_UNREASONABLE:
             out.resident(
-                NoticeEvent.CLOSED, reg.reporter.phone, occasion, note=e.note[:40] if e.public else "", **base
+                NoticeEvent.CLOSED, reg.reporter.phone, occasion, note=resident_note(e)[:40], **base
             )
         elif e.action == "warning":
             out.officers(
@@ -205,7 +205,7 @@ def petition_notices(
     for e in events:
         event = events_to_notice.get(e.action)
         if event is not None:
-            note = e.note[:40] if e.public else ""
+            note = resident_note(e)[:40]
             out.resident(
                 event, phone, f"e{e.seq}", code=snap.code, note=note, due=_local(due, "%Y年%m月%d日")
             )

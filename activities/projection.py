@@ -252,6 +252,7 @@ def _write_events(
     for e in events:
         row = stored.get(e.seq) or CaseEvent(case_code=code, seq=e.seq, at=e.at, action=e.action)
         row.at, row.action, row.note, row.public = e.at, e.action, e.note, e.public
+        row.note_public = e.note_public
         row.actor_user_id, row.actor_role = e.actor_user_id, e.actor_role.value
         row.actor_org_id, row.actor_name = e.actor_org_id, e.actor_name
         session.add(row)

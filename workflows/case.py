@@ -170,7 +170,8 @@ class CaseWorkflow(ProcessEngine):
             transition = DECISIONS[action].transition
             assert transition is not None
             effects = transition(self._s, d, workflow.now())
-            return self._result(await self._carry_out(action.value, d.actor, effects))
+            audience = getattr(d, "note_to_resident", None)  # only decisions whose form has a note
+            return self._result(await self._carry_out(action.value, d.actor, effects, audience))
 
     def _expired(self, d: Deadline) -> tuple[str, Effects]:
         effects = transitions.on_overdue(self._s, d.kind, workflow.now())

@@ -55,6 +55,9 @@ LOCAL_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 PATCH_CONVERGENT = "convergent-projection-2026-11"
 # Clocks counted from the receipt restart from a return (退单) instead (issue 10).
 PATCH_RETURN_RESTARTS = "return-restarts-receipt-clocks-2026-11"
+# An officer's note is internal or to the resident, as they chose on the form (`note_to_resident`);
+# before, a note simply shared its event's visibility (a dispatch opinion showed on the tracking page).
+PATCH_NOTE_AUDIENCE = "note-audience-2026-12"
 # A decision waits this long for its projection; past it the decision answers and the case catches
 # the read model up on its own, backing off from the first to the last delay.
 PROJECTION_BUDGET = timedelta(seconds=8)
@@ -128,7 +131,9 @@ class ProcessEngine:
             projected=projected,
         )
 
-    def _record(self, action: str, actor: Actor, note: str = "", *, public: bool = True) -> None:
+    def _record(
+        self, action: str, actor: Actor, note: str = "", *, public: bool = True, note_public: bool = True
+    ) -> None:
         entry = TimelineEntry(
             seq=len(self._s.timeline) + 1,
             at=workflow.now(),
@@ -139,6 +144,7 @@ class ProcessEngine:
             actor_name=actor.display_name,
             note=note,
             public=public,
+            note_public=note_public,
         )
         self._s.timeline.append(entry)
 
@@ -178,10 +184,22 @@ class ProcessEngine:
             return False
         return True
 
-    async def _carry_out(self, action: str, actor: Actor, effects: Effects) -> bool:
+    async def _carry_out(
+        self, action: str, actor: Actor, effects: Effects, note_to_resident: bool | None = None
+    ) -> bool:
         """What every decision does once its transition ran (under the lock): the timeline entry, the
-        clocks it closes, cancels and opens, and the commit; whether the read model was written."""
-        self._record(getattr(effects, "record_as", "") or action, actor, effects.note, public=effects.public)
+        clocks it closes, cancels and opens, and the commit; whether the read model was written.
+
+        `note_to_resident` is the officer's choice for a decision whose form has a note (None: no
+        choice, the note is as visible as its event). A note to the resident makes its event public
+        too (a supervision the resident is told of); an internal note on a public event (a dispatch)
+        shows the event without it."""
+        public, note_public = effects.public, True
+        if note_to_resident is not None and workflow.patched(PATCH_NOTE_AUDIENCE):
+            public, note_public = public or (note_to_resident and bool(effects.note)), note_to_resident
+        self._record(
+            getattr(effects, "record_as", "") or action, actor, effects.note, public=public, note_public=note_public
+        )
         for entry in getattr(effects, "also", ()):
             self._record(entry.action, entry.actor, entry.note, public=False)
         self._close(effects.close, DeadlineState.MET)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 
 class Role(StrEnum):
@@ -245,6 +246,7 @@ class TriageDecision:
     urgency: Urgency
     category: Category
     note: str = ""
+    note_to_resident: bool = False  # 告知群众: the resident reads this note; otherwise it is internal
 
 
 @dataclass
@@ -260,6 +262,7 @@ class LocalResolution:
 class ReportUp:
     actor: Actor
     note: str = ""
+    note_to_resident: bool = False  # 告知群众: the resident reads this note; otherwise it is internal
 
 
 @dataclass
@@ -272,6 +275,7 @@ class UnreasonableClosure:
 class SignDecision:
     actor: Actor
     note: str = ""
+    note_to_resident: bool = False  # 告知群众: the resident reads this note; otherwise it is internal
 
 
 @dataclass
@@ -282,6 +286,7 @@ class DispatchDecision:
     lead_department_id: str = field(default="", metadata={"max_length": 64})  # when several share it
     due_at: datetime | None = None  # required for very hard matters (leader-set limit)
     note: str = ""
+    note_to_resident: bool = False  # 告知群众: the resident reads this note; otherwise it is internal
 
 
 @dataclass
@@ -313,6 +318,7 @@ class LimitDecision:
     actor: Actor
     due_at: datetime
     note: str = ""
+    note_to_resident: bool = False  # 告知群众: the resident reads this note; otherwise it is internal
 
 
 @dataclass
@@ -323,6 +329,7 @@ class ReturnReview:
     actor: Actor
     approve: bool
     note: str = ""
+    note_to_resident: bool = False  # 告知群众: the resident reads this note; otherwise it is internal
 
 
 @dataclass
@@ -337,6 +344,7 @@ class ExtensionDecision:
     actor: Actor
     approve: bool
     note: str = ""
+    note_to_resident: bool = False  # 告知群众: the resident reads this note; otherwise it is internal
 
 
 @dataclass
@@ -356,6 +364,7 @@ class SupervisionDecision:
     new_due_at: datetime
     lead_department_id: str = field(default="", metadata={"max_length": 64})
     talk_ordered: bool = False  # 约谈 the department head
+    note_to_resident: bool = False  # 告知群众: the resident reads this note; otherwise it is internal
 
 
 @dataclass
@@ -368,6 +377,7 @@ class Escalation:
 class TakeCharge:
     actor: Actor
     note: str = ""
+    note_to_resident: bool = False  # 告知群众: the resident reads this note; otherwise it is internal
 
 
 @dataclass
@@ -394,6 +404,7 @@ class CallbackFailure:
         default=RatingChannel.PHONE, metadata={"form_default": RatingChannel.PHONE}
     )
     note: str = ""  # 无人接听 / 空号 / 上门未遇...
+    note_to_resident: bool = False  # 告知群众: the resident reads this note; otherwise it is internal
 
 
 @dataclass
@@ -403,6 +414,7 @@ class ReviewDecision:
     actor: Actor
     note: str
     new_due_at: datetime | None = None
+    note_to_resident: bool = False  # 告知群众: the resident reads this note; otherwise it is internal
 
 
 @dataclass
@@ -417,6 +429,7 @@ class Reminder:
 
     actor: Actor
     note: str = ""
+    note_to_resident: bool = False  # 告知群众: the resident reads this note; otherwise it is internal
 
 
 @dataclass
@@ -513,6 +526,19 @@ class TimelineEntry:
     actor_name: str = ""
     note: str = ""
     public: bool = True  # shown to the resident on the tracking page (never officer names)
+    note_public: bool = True  # ... with its note: False for an internal note on a public event
+
+
+class Noted(Protocol):
+    note: str
+    public: bool
+    note_public: bool
+
+
+def resident_note(entry: Noted) -> str:
+    """A timeline entry's note as the resident may read it (tracking page, SMS): "" for an internal
+    one. Works on the workflow's entries and on the read model's rows alike."""
+    return entry.note if entry.public and entry.note_public else ""
 
 
 @dataclass

@@ -71,7 +71,8 @@ class TimelineOut(BaseModel):
     actor_org_id: str
     actor_name: str
     note: str
-    public: bool
+    public: bool  # the resident sees this event
+    note_public: bool  # ... and reads its note (告知群众); false: an internal note
 
 
 class CaseOut(BaseModel):
@@ -199,6 +200,7 @@ def case_out(snap: CaseSnapshot, actor: Actor, settings: Settings) -> CaseOut:
                 actor_name=e.actor_name,
                 note=e.note,
                 public=e.public,
+                note_public=e.note_public,
             )
             for e in snap.timeline
         ],

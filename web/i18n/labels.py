@@ -163,6 +163,7 @@ FIELD = {
     "approve": "审批结果",
     "new_due_at": "新的时限",
     "talk_ordered": "约谈",
+    "note_to_resident": "这条意见（仅内部可见或告知群众）",
     "value": "评价",
     "comment": "评价意见",
     "solved": "是否解决",

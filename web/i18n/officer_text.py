@@ -90,4 +90,10 @@ OFFICER_TEXT: dict[str, str] = {
     "as_of_today": "（截至今日）",
     "snapshot_past": "为查询时的当前状态，往期不适用",
     "snapshot_now": "当前状态，不与上期比较",
+    # --- notes: internal or to the resident, chosen on every form with a note ---
+    "audience": "这条意见",
+    "audience_internal": "仅内部可见",
+    "audience_resident": "告知群众（显示在群众查询页）",
+    "internal_only": "（内部意见，不向群众公开）",
+    "note_internal": "内部意见",
 }

@@ -45,6 +45,7 @@ from workflows.types import (
     Role,
     Stage,
     Withdrawal,
+    resident_note,
 )
 
 # The six orders as a resident follows them (点单 → 报单 → 跟单/派单 → 接单/办理 → 评单): each step and the
@@ -176,7 +177,7 @@ async def track(engine: Engine, client: Client, case: Case) -> TrackView:
             at=e.at,
             title=title,
             who=TEXT["track_you"] if e.actor_role == Role.RESIDENT else orgs.get(e.actor_org_id, ""),
-            note=e.note,
+            note=resident_note(e),
         )
         for e, title in zip(events, titles, strict=True)
     ]
