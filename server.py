@@ -37,6 +37,7 @@ from google.protobuf.duration_pb2 import Duration
 from pwdlib import PasswordHash
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.namespace.v1 import NamespaceConfig
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest, UpdateNamespaceRequest
 from temporalio.client import Client
@@ -331,6 +332,26 @@ def print_banner(settings: Settings) -> None:
     print("\n".join(lines), flush=True)
 
 
+async def add_new_search_attributes(client: Client) -> list[str]:
+    """The dev server registers `--search-attribute` only when it creates its database: a data
+    directory from an earlier release lacks the attributes added since (CaseOrgs), and the worker
+    would refuse to start. Adds the missing ones; returns their names."""
+    listed = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace)
+    )
+    missing = {
+        name: kind
+        for name, kind in search_attributes.INDEXED_TYPES.items()
+        if name not in listed.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
+        )
+        log.info("registered the search attributes %s", ", ".join(missing))
+    return sorted(missing)
+
+
 async def keep_closed_cases(client: Client) -> None:
     """The dev server keeps a closed workflow's history for one day; Liudan's closed cases stay in
     Temporal for ten years here, so the read model can be rebuilt from it (production: the namespace's
@@ -436,6 +457,7 @@ async def run_dev(settings: Settings, demo: bool) -> None:
         if client is None:
             return
         tasks.append(asyncio.create_task(temporal.supervise(stop)))
+        await add_new_search_attributes(client)
         await keep_closed_cases(client)
         worker.start()
         supervising_worker = asyncio.create_task(worker.supervise(stop))

@@ -22,6 +22,7 @@ SEARCH_ATTRIBUTES="
 CaseStage:Keyword
 CaseCategory:Keyword
 CaseOrg:Keyword
+CaseOrgs:KeywordList
 CaseDueAt:Datetime
 CaseOverdue:Bool
 "

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -52,6 +53,9 @@ with workflow.unsafe.imports_passed_through():
         Role,
         Stage,
     )
+
+# CaseOrgs (every current holder, a keyword list) is published beside CaseOrg (issue 13).
+PATCH_CASE_ORGS = "case-orgs-keyword-list-2026-12"
 
 CLOCK_LABELS = {
     DeadlineKind.REPORT: "社区报单时限",
@@ -182,19 +186,30 @@ class CaseWorkflow(ProcessEngine):
         clock = running_deadline(s, (*ESCALATING, DeadlineKind.RATING, DeadlineKind.REVIEW))
         due: datetime | None = clock.due_at if clock else None
         holder = s.holder_org_ids[0] if s.holder_org_ids else ""
-        values = (s.stage, s.category, holder, due, s.overdue)
+        # Every holder as a keyword list (CaseOrgs); running cases from before it publish as they did.
+        every_holder = workflow.patched(PATCH_CASE_ORGS)
+        values = (
+            s.stage,
+            s.category,
+            holder,
+            due,
+            s.overdue,
+            tuple(s.holder_org_ids) if every_holder else (),
+        )
         if values != self._published:
-            workflow.upsert_search_attributes(
-                [
-                    sa.CASE_STAGE.value_set(s.stage.value),
-                    sa.CASE_CATEGORY.value_set(s.category.value)
-                    if s.category
-                    else sa.CASE_CATEGORY.value_unset(),
-                    sa.CASE_ORG.value_set(holder) if holder else sa.CASE_ORG.value_unset(),
-                    sa.CASE_DUE_AT.value_set(due) if due else sa.CASE_DUE_AT.value_unset(),
-                    sa.CASE_OVERDUE.value_set(s.overdue),
-                ]
-            )
+            updates: list[SearchAttributeUpdate[Any]] = [
+                sa.CASE_STAGE.value_set(s.stage.value),
+                sa.CASE_CATEGORY.value_set(s.category.value)
+                if s.category
+                else sa.CASE_CATEGORY.value_unset(),
+                sa.CASE_ORG.value_set(holder) if holder else sa.CASE_ORG.value_unset(),
+                sa.CASE_DUE_AT.value_set(due) if due else sa.CASE_DUE_AT.value_unset(),
+                sa.CASE_OVERDUE.value_set(s.overdue),
+            ]
+            if every_holder:
+                orgs = list(s.holder_org_ids)
+                updates.append(sa.CASE_ORGS.value_set(orgs) if orgs else sa.CASE_ORGS.value_unset())
+            workflow.upsert_search_attributes(updates)
             self._published = values
         due_text = (
             f"{clock.label} {due.isoformat(timespec='minutes')}"

@@ -198,7 +198,11 @@ class ProcessEngine:
         if note_to_resident is not None and workflow.patched(PATCH_NOTE_AUDIENCE):
             public, note_public = public or (note_to_resident and bool(effects.note)), note_to_resident
         self._record(
-            getattr(effects, "record_as", "") or action, actor, effects.note, public=public, note_public=note_public
+            getattr(effects, "record_as", "") or action,
+            actor,
+            effects.note,
+            public=public,
+            note_public=note_public,
         )
         for entry in getattr(effects, "also", ()):
             self._record(entry.action, entry.actor, entry.note, public=False)

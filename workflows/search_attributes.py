@@ -11,11 +11,16 @@ from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKe
 
 CASE_STAGE = SearchAttributeKey.for_keyword("CaseStage")
 CASE_CATEGORY = SearchAttributeKey.for_keyword("CaseCategory")
-CASE_ORG = SearchAttributeKey.for_keyword("CaseOrg")  # the org that holds the case now
+CASE_ORG = SearchAttributeKey.for_keyword("CaseOrg")  # the (first) org that holds the case now
+# Every org that holds it now: the lead unit and each co-department still working on it, so
+# `CaseOrgs = 'dp-zhujian'` finds a case its lead unit shares. A new attribute rather than CaseOrg
+# retyped: a registered attribute's type cannot change on SQL visibility, and saved CaseOrg filters
+# keep working.
+CASE_ORGS = SearchAttributeKey.for_keyword_list("CaseOrgs")
 CASE_DUE_AT = SearchAttributeKey.for_datetime("CaseDueAt")
 CASE_OVERDUE = SearchAttributeKey.for_bool("CaseOverdue")
 
-ALL = (CASE_STAGE, CASE_CATEGORY, CASE_ORG, CASE_DUE_AT, CASE_OVERDUE)
+ALL = (CASE_STAGE, CASE_CATEGORY, CASE_ORG, CASE_ORGS, CASE_DUE_AT, CASE_OVERDUE)
 
 # As the operator service registers and lists them.
 INDEXED_TYPES: dict[str, SearchAttributeIndexedValueType] = {key.name: key.indexed_value_type for key in ALL}

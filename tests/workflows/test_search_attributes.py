@@ -3,9 +3,11 @@ static summary, and timer summaries."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from temporalio.api.sdk.v1 import WorkflowMetadata
+from temporalio.client import Client
 
 from tests.utils.cases import (
     accept_all,
@@ -73,3 +75,25 @@ async def test_current_details_name_the_holders(client, task_queue, engine):
     metadata = await h.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
     assert "**办理单位** 区住建局、区城管局" in metadata.current_details
     assert "dp-zhujian" not in metadata.current_details
+
+
+async def test_every_holder_is_in_case_orgs_so_the_lead_unit_finds_its_shared_case(
+    dev_client: Client, task_queue: str
+) -> None:
+    """CaseOrg names one holder; CaseOrgs (a keyword list) names them all, so an admin's Temporal UI
+    filter on the lead unit finds a case it shares with a co-department."""
+    h = await start_case(dev_client, task_queue)
+    assert (await h.describe()).typed_search_attributes.get(sa.CASE_ORGS) == ["cm-qinghe"]
+    await report(h)
+    await dispatch(h, ("dp-chengguan", "dp-zhujian"), lead="dp-zhujian")
+    s = await accept_all(h)
+    attrs = (await h.describe()).typed_search_attributes
+    assert sorted(attrs.get(sa.CASE_ORGS) or []) == sorted(s.holder_org_ids) == ["dp-chengguan", "dp-zhujian"]
+    for org in ("dp-zhujian", "dp-chengguan"):
+        query = f"WorkflowId = '{h.id}' AND CaseOrgs = '{org}'"
+        for _ in range(50):  # visibility is eventually consistent
+            found = [w.id async for w in dev_client.list_workflows(query)]
+            if found:
+                break
+            await asyncio.sleep(0.1)
+        assert found == [h.id], org
