@@ -3,6 +3,7 @@ resident's contact details on demand, and attachments."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -21,12 +22,13 @@ from web.deps import (
     WorkdaysDep,
     require_roles,
 )
-from web.htmx import trigger
+from web.fragments import render_with_oob
 from web.i18n import TEXT
 from web.routes.portal import NO_STORE
 from web.schemas.errors import describe
 from web.schemas.queries import CaseQuery
-from web.services.case_page import ContactNotAllowed, attachment_path, load_case_view, reveal_contact
+from web.services.case_live import Shown, poll, whole_page
+from web.services.case_page import ContactNotAllowed, attachment_path, reveal_contact
 from web.services.case_search import search_cases
 from web.services.cases import OFFICER_REGISTRARS, RegistrationInput, RegistrationRefused
 from web.services.intake import IntakeInProgress, form_key, new_form_key, officer_result, submit_from_officer
@@ -100,7 +102,9 @@ async def register(
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     files = [f for f in form.getlist("photos") if isinstance(f, UploadFile)]
     key = form_key(values.get("intake_key"))
-    context = {**_registration_context(engine, me, settings), "values": values, "intake_key": key}
+    # The communities come from the database: off the event loop, as every async route's reads.
+    shared = await asyncio.to_thread(_registration_context, engine, me, settings)
+    context = {**shared, "values": values, "intake_key": key}
     try:
         data = RegistrationInput.model_validate(values)
         await submit_from_officer(engine, client, settings, me.actor, key, data, files)
@@ -140,6 +144,10 @@ async def registered(
     return templates.render(request, "cases/registered.html", context, headers=NO_STORE)
 
 
+# The parts of the case page a decision or a poll that sees one brings back beside its own.
+CHANGED_PARTS = ["case-status", "case-presence", "case-details", "case-timeline", "case-notices"]
+
+
 @router.get("/{code}")
 async def case_page(
     request: Request,
@@ -151,11 +159,23 @@ async def case_page(
     workdays: WorkdaysDep,
     templates: TemplatesDep,
     fragment: Fragment,
+    seen: Annotated[int | None, Query(ge=0)] = None,
+    forms: Annotated[str | None, Query(max_length=400, pattern=r"^[a-z_.]*$")] = None,
 ) -> Response:
-    view = await load_case_view(engine, client, settings, workdays, me.actor, code)
-    return templates.render(
-        request, "cases/page.html", {"case": view, "active": "cases", "contact": None}, fragment=fragment
-    )
+    """The case page, or one block of it for htmx. The status block's poll (`seen`, `forms`: what the
+    page shows) is answered from the read model, with every other part that changed out of band."""
+    if fragment == "case-status" and seen is not None:
+        shown = Shown(seen, forms or "")
+        page = await poll(engine, client, settings, workdays, me, code, shown, forms_known=forms is not None)
+        if page.view is None:
+            return render_with_oob(
+                templates, request, "cases/page.html", page.context(), fragment, ["case-presence"]
+            )
+        oob = CHANGED_PARTS[1:] + (["case-actions"] if page.forms_changed else [])
+        context = page.context(stale=page.stale)
+        return render_with_oob(templates, request, "cases/page.html", context, fragment, oob)
+    page = await whole_page(engine, client, settings, workdays, me, code)
+    return templates.render(request, "cases/page.html", page.context(), fragment=fragment)
 
 
 @router.post("/{code}/contact")
@@ -171,20 +191,17 @@ async def contact(
     fragment: Fragment,
     addr: ClientAddr,
 ) -> Response:
-    """The resident's full phone and address; the view is logged and shows in the timeline."""
+    """The resident's full phone and address; the view is logged and shows in the timeline, which
+    comes back in the same response."""
     try:
         reporter = await reveal_contact(engine, client, me.actor, code, addr)
-        view = await load_case_view(engine, client, settings, workdays, me.actor, code)
     except ContactNotAllowed as refused:
         raise HTTPException(403, str(refused)) from None
-    headers = trigger(case_changed=None)
-    return templates.render(
-        request,
-        "cases/page.html",
-        {"case": view, "active": "cases", "contact": reporter},
-        fragment=fragment,
-        headers=headers,
-    )
+    page = await whole_page(engine, client, settings, workdays, me, code)
+    context = page.context(contact=reporter)
+    if fragment == "case-contact":
+        return render_with_oob(templates, request, "cases/page.html", context, fragment, ["case-timeline"])
+    return templates.render(request, "cases/page.html", context, fragment=fragment)
 
 
 @router.get("/{code}/attachments/{key}")

@@ -1,8 +1,11 @@
 """Decisions on a case (HTML): every action form on the case page and the leader view posts here.
 
-Success: the case page's action panel comes back (htmx) with a `case-changed` event that refreshes
-the rest of the page, or a redirect to the case page (plain form). Refusal: the workflow's message
-appears inline next to the form (409), bad input says what is wrong (422); nothing changed.
+Success on the case page: one response, the action panel with every other part of the page as it
+is now (status, departments, timeline, notices) out of band; from a form elsewhere (the leader view)
+a toast and a `case-changed` event its list refreshes on; a plain form: a redirect to the case page.
+Refusal: the workflow's message appears inline next to the form (409), bad input says what is wrong
+(422); nothing changed. A form someone else's decision made stale is refused with who did what and
+when, and the page comes back as it is now, in the same one response.
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from web.deps import ClientDep, CsrfProtected, CurrentUser, EngineDep, Fragment, SettingsDep, WorkdaysDep
+from web.fragments import render_with_oob
 from web.htmx import retarget, trigger
 from web.i18n import TEXT, label
+from web.routes.cases import CHANGED_PARTS
 from web.schemas.decisions import DECISION, LIST_FIELDS
 from web.schemas.errors import describe
 from web.security import CSRF_FIELD
-from web.services.case_page import changed_since, decide_as, load_case_view, visible
+from web.services.case_live import whole_page
+from web.services.case_page import changed_since, decide_as, visible
 from web.services.cases import DecisionRefused
 from web.templating import Templates, TemplatesDep
 
@@ -62,9 +68,16 @@ async def act(
     async def refused(message: str, status: int) -> Response:
         if fragment is not None:
             return _inline_error(templates, message, status)
-        view = await load_case_view(engine, client, settings, workdays, me.actor, code)
-        context = {"case": view, "active": "cases", "contact": None, "error": (action, message)}
+        page = await whole_page(engine, client, settings, workdays, me, code)
+        context = page.context(error=(action, message))
         return templates.render(request, "cases/page.html", context, status_code=status)
+
+    async def case_page(status: int, **notice: str) -> Response:
+        page = await whole_page(engine, client, settings, workdays, me, code)
+        return render_with_oob(
+            templates, request, "cases/page.html", page.context(**notice), "case-actions", CHANGED_PARTS,
+            status_code=status,
+        )  # fmt: skip
 
     try:
         decision = DECISION.validate_python(values)
@@ -75,20 +88,11 @@ async def act(
     except DecisionRefused as refusal:
         stale = await _stale(engine, code, seen)
         if stale and fragment == "case-actions":
-            view = await load_case_view(engine, client, settings, workdays, me.actor, code)
-            context = {"case": view, "active": "cases", "contact": None, "stale": stale}
-            return templates.render(
-                request, "cases/page.html", context, fragment=fragment, status_code=409,
-                headers=trigger(case_changed=None),
-            )  # fmt: skip
+            return await case_page(409, stale=stale)
         return await refused(stale or refusal.message, 409)
     done = TEXT["decision_done"].format(action=label("action", decision.action))
     if fragment == "case-actions":
-        view = await load_case_view(engine, client, settings, workdays, me.actor, code)
-        context = {"case": view, "active": "cases", "contact": None, "flash": done}
-        return templates.render(
-            request, "cases/page.html", context, fragment=fragment, headers=trigger(case_changed=None)
-        )
+        return await case_page(200, flash=done)
     if fragment is not None:  # a form elsewhere (the leader view): a toast, and the list refreshes
         return Response(status_code=204, headers=trigger(case_changed=None, toast=done))
     return RedirectResponse(f"/cases/{code}", status_code=303)

@@ -15,14 +15,13 @@ from temporalio.client import Client
 
 from settings import Settings
 from store.directory import org_names
-from store.models import Case, CaseEvent, OrgKind, User
+from store.models import Case, CaseEvent, OrgKind
 from store.queries import orgs_of_kind
 from store.visibility import CaseOrgs, may_see_contact, visible_case
 from web.i18n import TEXT, event_label, label
 from web.services.case_view import CaseView, build_case_view
 from web.services.cases import decide, get_snapshot
 from web.services.personal import contact_views, log_contact_view
-from web.sla import WorkingDays
 from web.timeutil import local
 from web.uploads import photo_path
 from workflows.types import Action, Actor, CaseSnapshot, DecisionResult, Reporter
@@ -43,39 +42,18 @@ async def visible(engine: Engine, actor: Actor, code: str) -> Case:
     return row
 
 
-def _user_name(engine: Engine, user_id: str) -> str:
-    if not user_id:
-        return ""
-    with Session(engine) as session:
-        user = session.get(User, user_id)
-        return user.display_name if user else user_id
-
-
 async def load_case_view(
-    engine: Engine, client: Client, settings: Settings, workdays: WorkingDays, actor: Actor, code: str
+    engine: Engine, client: Client, settings: Settings, actor: Actor, code: str
 ) -> CaseView:
+    """The parts of the case page built from the workflow's snapshot (one Temporal query)."""
     await visible(engine, actor, code)
     snap = await get_snapshot(client, code)
 
     def extras() -> tuple:
-        return (
-            org_names(engine),
-            orgs_of_kind(engine, OrgKind.DEPARTMENT),
-            contact_views(engine, code),
-            _user_name(engine, snap.leader_in_charge),
-        )
+        return (org_names(engine), orgs_of_kind(engine, OrgKind.DEPARTMENT), contact_views(engine, code))
 
-    orgs, departments, views, leader = await asyncio.to_thread(extras)
-    return build_case_view(
-        snap,
-        actor,
-        settings=settings,
-        orgs=orgs,
-        departments=departments,
-        views=views,
-        workdays=workdays,
-        leader_name=leader,
-    )
+    orgs, departments, views = await asyncio.to_thread(extras)
+    return build_case_view(snap, actor, settings=settings, orgs=orgs, departments=departments, views=views)
 
 
 async def reveal_contact(

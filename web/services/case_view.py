@@ -1,4 +1,6 @@
-"""What the case page shows, built from the live snapshot: nothing here decides, it only names.
+"""What the case page shows from the workflow's snapshot (the request, departments, ratings,
+timeline and the forms): nothing here decides, it only names. The status and its clocks come from
+the read model (`web.services.case_status`), so a poll never asks Temporal.
 
 The actions offered are exactly `workflows.rules.allowed_actions(snapshot, actor)`; the options
 each form needs (departments to dispatch to, the lead unit to name...) come with them.
@@ -7,7 +9,7 @@ each form needs (departments to dispatch to, the lead unit to name...) come with
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from settings import Settings
@@ -16,18 +18,15 @@ from store.contact import mask_address, mask_phone
 from store.models import Org
 from store.visibility import CaseOrgs, may_see_contact
 from web.i18n import TEXT, event_label, label
-from web.services.rows import supervision_flags
-from web.sla import Countdown, WorkingDays, countdown
 from web.timeutil import local
 from workflows.rules import allowed_actions
-from workflows.transitions import ESCALATING, running_deadline
+from workflows.transitions import running_deadline
 from workflows.types import (
     Action,
     Actor,
     CaseSnapshot,
     Category,
     DeadlineKind,
-    DeadlineState,
     Difficulty,
     RatingChannel,
     RatingRecord,
@@ -37,21 +36,6 @@ from workflows.types import (
     Stage,
     Urgency,
 )
-
-OPEN_STATES = (DeadlineState.RUNNING, DeadlineState.WARNING, DeadlineState.OVERDUE)
-
-
-@dataclass
-class DeadlineView:
-    label: str
-    state: str
-    state_label: str
-    started_at: datetime
-    due_at: datetime
-    provisional: bool
-    closed_at: datetime | None
-    org_name: str
-    countdown: Countdown | None
 
 
 @dataclass
@@ -86,46 +70,21 @@ class ActionForm:
 class CaseView:
     code: str
     snap: CaseSnapshot
-    stage_label: str
-    holders: str
-    flags: list[tuple[str, str]]  # (css level, text)
-    countdown: Countdown | None
     reporter_name: str
     phone_masked: str
     address_masked: str
     may_contact: bool
     attachments: list[str]
     assignments: list[AssignmentView]
-    deadlines: list[DeadlineView]
     timeline: list[TimelineView]
     actions: list[ActionForm]
     temporal_url: str
-    leader_in_charge: str
-    difficulty: str = ""  # with the limit the case's policy sets
     waiting: str = ""  # a department that accepted, waiting for the others (等待…接单)
 
 
 def temporal_url(settings: Settings, code: str) -> str:
     base = settings.temporal_ui_url.rstrip("/")
     return f"{base}/namespaces/{settings.temporal_namespace}/workflows/case-{code}"
-
-
-def current_countdown(
-    snap: CaseSnapshot, workdays: WorkingDays, now: datetime | None = None
-) -> Countdown | None:
-    clock = running_deadline(snap, (*ESCALATING, DeadlineKind.RATING, DeadlineKind.REVIEW))
-    if clock is None:
-        return None
-    return countdown(
-        clock.due_at,
-        clock.warn_at,
-        clock.started_at,
-        overdue=clock.state == DeadlineState.OVERDUE,
-        provisional=clock.provisional,
-        workdays=workdays,
-        label=clock.label,
-        now=now,
-    )
 
 
 def difficulty_text(difficulty: Difficulty, policy: SlaPolicy) -> str:
@@ -139,22 +98,6 @@ def difficulty_text(difficulty: Difficulty, policy: SlaPolicy) -> str:
     if span is None:
         return TEXT["difficulty_leader_set"].format(name=name)
     return TEXT["difficulty_limit"].format(name=name, n=span.amount, unit=label("span_unit", span.unit))
-
-
-def flags(snap: CaseSnapshot) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    if snap.overdue:
-        out.append(("over", TEXT["flag_overdue"]))
-    out += supervision_flags(snap.supervision_level, snap.supervised, snap.talk_ordered)
-    if snap.escalated:
-        out.append(("warn", TEXT["flag_escalated"]))
-    if snap.leader_in_charge:
-        out.append(("info", TEXT["flag_in_charge"]))
-    if snap.extension_pending_days:
-        out.append(("warn", TEXT["flag_extension_pending"]))
-    if snap.reopened:
-        out.append(("info", TEXT["flag_reopened"]))
-    return out
 
 
 def _who(role: Role | str, name: str, org: str, orgs: dict[str, str]) -> str:
@@ -257,46 +200,11 @@ def build_case_view(
     orgs: dict[str, str],
     departments: list[Org],
     views: list[PersonalDataView],
-    workdays: WorkingDays,
-    leader_name: str = "",
 ) -> CaseView:
-    now = datetime.now(UTC)
     reg = snap.registration
-    deadlines = [
-        DeadlineView(
-            label=d.label,
-            state=d.state.value,
-            state_label=label("deadline_state", d.state),
-            started_at=d.started_at,
-            due_at=d.due_at,
-            # Only a running clock can still move when the calendar is published.
-            provisional=d.provisional and d.closed_at is None,
-            closed_at=d.closed_at,
-            org_name=orgs.get(d.org_id, d.org_id),
-            countdown=countdown(
-                d.due_at,
-                d.warn_at,
-                d.started_at,
-                overdue=d.state == DeadlineState.OVERDUE,
-                provisional=d.provisional,
-                workdays=workdays,
-                now=now,
-            )
-            if d.closed_at is None and d.state in OPEN_STATES
-            else None,
-        )
-        for d in reversed(snap.deadlines)
-    ]
-    # The lead unit (牵头单位) reads first, in the holders and in the departments table.
-    lead = [a.department_id for a in snap.assignments if a.lead]
-    holder_ids = sorted(snap.holder_org_ids, key=lambda o: o not in lead)
     return CaseView(
         code=snap.code,
         snap=snap,
-        stage_label=label("stage", snap.stage),
-        holders="、".join(orgs.get(o, o) for o in holder_ids),
-        flags=flags(snap),
-        countdown=current_countdown(snap, workdays, now),
         reporter_name=reg.reporter.name,
         phone_masked=mask_phone(reg.reporter.phone),
         address_masked=mask_address(reg.reporter.address),
@@ -314,11 +222,8 @@ def build_case_view(
             )
             for a in sorted(snap.assignments, key=lambda a: not a.lead)
         ],
-        deadlines=deadlines,
         timeline=timeline(snap, views, orgs),
         actions=action_forms(snap, actor, departments),
         waiting=waiting_for(snap, actor, orgs),
         temporal_url=temporal_url(settings, snap.code),
-        leader_in_charge=leader_name,
-        difficulty=difficulty_text(snap.difficulty, snap.policy) if snap.difficulty else "",
     )
