@@ -54,6 +54,8 @@ def login(
     attempts: Annotated[RateLimiter, limiter("login")],
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
+    """A plain `def`, so the password hash (argon2) and the database run in the threadpool, never on
+    the event loop: other officers' requests go on while one signs in (tests/web/test_login_loop.py)."""
     context = {"next": safe_next(next), "username": username}
     # Only failures count: a whole office signing in at nine from one NAT address is no attack.
     if not attempts.allowed(addr):
