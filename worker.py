@@ -21,6 +21,7 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.runtime import MetricBuffer, Runtime
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 from temporalio.workflow import NondeterminismError
 
 import liudan_tracing
@@ -61,6 +62,55 @@ from workflows.reconcile import ReconcileWorkflow
 from workflows.types import ReconcileRequest, ReconcileScope
 
 log = logging.getLogger("liudan.worker")
+
+
+# Workflow support modules every workflow run shares instead of loading afresh in its sandbox: pure
+# functions, constants and payload dataclasses, with no state that changes after import, no I/O, no
+# clock, no randomness (patches.patched asks the running workflow). The workflow modules themselves
+# (workflows.case, ...) still load afresh per run and stay under the sandbox's checks. The workflows
+# import these inside `imports_passed_through()` already, but `from workflows import rules` loaded a
+# second copy per run (the package is loaded afresh with the workflow module), which cost about half
+# of a case's sandbox set-up and left two `Effects` classes in one run. `workflows.directory` is not
+# listed: it holds the worker's directory view, passed through by name where it is used.
+PURE_WORKFLOW_MODULES = (
+    "activities.api",
+    "workflows.decisions",
+    "workflows.ids",
+    "workflows.patches",
+    "workflows.policies",
+    "workflows.rules",
+    "workflows.search_attributes",
+    "workflows.tasks",
+    "workflows.transitions",
+    "workflows.types",
+    "workflows.who",
+    "workflows.appointment.ids",
+    "workflows.appointment.types",
+    "workflows.backlog.ids",
+    "workflows.backlog.policy",
+    "workflows.backlog.rules",
+    "workflows.backlog.transitions",
+    "workflows.backlog.types",
+    "workflows.jobs.ids",
+    "workflows.jobs.types",
+    "workflows.mailbox.ids",
+    "workflows.mailbox.policy",
+    "workflows.mailbox.rules",
+    "workflows.mailbox.types",
+    "workflows.notify.api",
+    "workflows.notify.types",
+    "workflows.petition.decisions",
+    "workflows.petition.ids",
+    "workflows.petition.policy",
+    "workflows.petition.rules",
+    "workflows.petition.tasks",
+    "workflows.petition.transitions",
+    "workflows.petition.types",
+    "workflows.petition.who",
+)
+WORKFLOW_RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules(*PURE_WORKFLOW_MODULES)
+)
 
 
 class SearchAttributesMissing(RuntimeError):
@@ -189,6 +239,7 @@ def build_worker(
             jobs.rebuild_read_model,
             jobs.fail_job,
         ],
+        workflow_runner=WORKFLOW_RUNNER,
         workflow_failure_exception_types=[NondeterminismError] if strict else [],
         max_cached_workflows=max_cached_workflows,  # WORKER_MAX_CACHED_WORKFLOWS: bounds the memory
         # Log lines of activities carry their case's code. (Tracing comes with a traced client.)
