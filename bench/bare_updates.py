@@ -151,12 +151,22 @@ if __name__ == "__main__":
     parser.add_argument("--workflows", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--liudan", action="store_true", help="then run case_throughput.py and print ratios")
+    parser.add_argument(
+        "--sdk-converter", action="store_true", help="Liudan with the SDK's payload converter"
+    )
+    parser.add_argument(
+        "--default-sandbox", action="store_true", help="Liudan with the SDK's default sandbox"
+    )
     args = parser.parse_args()
     bare = asyncio.run(main(args.workflows, args.concurrency))
     if args.liudan:
         import case_throughput
 
-        liudan = asyncio.run(case_throughput.main(args.workflows, args.concurrency, True))
+        liudan = asyncio.run(
+            case_throughput.main(
+                args.workflows, args.concurrency, True, args.sdk_converter, args.default_sandbox
+            )
+        )
         rate, p95 = liudan[0] / bare[0], liudan[2] / bare[2]
         print(
             f"ratio liudan/bare: updates/s {rate:.2f} {verdict(rate, 0.7)}, "
@@ -174,4 +184,6 @@ if __name__ == "__main__":
             liudan_p95_ms=round(liudan[2] * 1000),
             ratio_updates=round(rate, 2),
             ratio_p95=round(p95, 2),
+            converter="sdk" if args.sdk_converter else "liudan",
+            sandbox="default" if args.default_sandbox else "worker",
         )

@@ -23,13 +23,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
+import worker
+from payloads.plain_json import PayloadConverter
 from store.db import create_schema, make_engine
 from tests.utils.binaries import venv_binary
 from tests.utils.cases import CHENGGUAN, COMMUNITY, RESIDENT, STREET, registration
 from tests.utils.directory import seed_directory
-from worker import build_worker
 from workflows import search_attributes
 from workflows.case import CaseWorkflow
 from workflows.types import (
@@ -65,7 +68,9 @@ async def one_case(client, task_queue: str, latencies: list[float]) -> None:  # 
         latencies.append(time.perf_counter() - t0)
 
 
-async def main(cases: int, concurrency: int, wal: bool) -> tuple[float, float, float]:
+async def main(
+    cases: int, concurrency: int, wal: bool, sdk_converter: bool = False, default_sandbox: bool = False
+) -> tuple[float, float, float]:
     workdir = Path(tempfile.mkdtemp(prefix="liudan-bench-"))
     extra = ["--db-filename", str(workdir / "temporal.db")]
     if wal:
@@ -75,7 +80,12 @@ async def main(cases: int, concurrency: int, wal: bool) -> tuple[float, float, f
         dev_server_extra_args=extra,
         search_attributes=[k for k in search_attributes.ALL],
         ui=False,
+        data_converter=DataConverter.default
+        if sdk_converter
+        else DataConverter(payload_converter_class=PayloadConverter),
     )
+    if default_sandbox:
+        worker.WORKFLOW_RUNNER = SandboxedWorkflowRunner()
     engine = make_engine(f"sqlite:///{workdir}/read.db")
     create_schema(engine)
     seed_directory(engine)
@@ -87,7 +97,7 @@ async def main(cases: int, concurrency: int, wal: bool) -> tuple[float, float, f
         async with limit:
             await one_case(env.client, task_queue, latencies)
 
-    async with env, build_worker(env.client, engine, task_queue):
+    async with env, worker.build_worker(env.client, engine, task_queue):
         await one_case(env.client, task_queue, [])  # warm-up
         t0 = time.perf_counter()
         await asyncio.gather(*(bounded() for _ in range(cases)))
@@ -95,7 +105,8 @@ async def main(cases: int, concurrency: int, wal: bool) -> tuple[float, float, f
     latencies.sort()
     p95 = latencies[int(len(latencies) * 0.95) - 1]
     print(
-        f"journal={'wal' if wal else 'default'} cases={cases} concurrency={concurrency} "
+        f"journal={'wal' if wal else 'default'} converter={'sdk' if sdk_converter else 'liudan'} "
+        f"sandbox={'default' if default_sandbox else 'worker'} cases={cases} concurrency={concurrency} "
         f"elapsed={elapsed:.1f}s cases/s={cases / elapsed:.2f} updates/s={len(latencies) / elapsed:.1f} "
         f"update p50={statistics.median(latencies) * 1000:.0f}ms p95={p95 * 1000:.0f}ms"
     )
@@ -108,5 +119,9 @@ if __name__ == "__main__":
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--default-journal", action="store_true", help="without the WAL pragmas")
+    parser.add_argument("--sdk-converter", action="store_true", help="the SDK's payload converter")
+    parser.add_argument("--default-sandbox", action="store_true", help="the SDK's default sandbox")
     args = parser.parse_args()
-    asyncio.run(main(args.cases, args.concurrency, not args.default_journal))
+    asyncio.run(
+        main(args.cases, args.concurrency, not args.default_journal, args.sdk_converter, args.default_sandbox)
+    )

@@ -8,6 +8,9 @@ each group's share of the samples (a sample counts for a group if any of its fra
 groups overlap: projection work that runs SQLAlchemy counts for both), and the top leaf functions.
 
     .venv/bin/python bench/profile_decisions.py --cases 150 --seconds 25 [--out profile.txt]
+
+`--sdk-converter` / `--default-sandbox` are handed to case_throughput.py: the profile before issue 14's
+payload converter and sandbox pass-through.
 """
 
 from __future__ import annotations
@@ -82,7 +85,7 @@ def analyse(raw: Path, top: int = 25) -> str:
     return "\n".join(lines)
 
 
-def main(cases: int, seconds: int, warmup: float, out: Path) -> None:
+def main(cases: int, seconds: int, warmup: float, out: Path, extra: list[str]) -> None:
     bench = subprocess.Popen(
         [
             sys.executable,
@@ -91,6 +94,7 @@ def main(cases: int, seconds: int, warmup: float, out: Path) -> None:
             str(cases),
             "--concurrency",
             "16",
+            *extra,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -130,8 +134,15 @@ if __name__ == "__main__":
     parser.add_argument("--warmup", type=float, default=8.0, help="seconds before sampling starts")
     parser.add_argument("--out", type=Path, default=Path("/tmp/liudan-decisions-profile.txt"))
     parser.add_argument("--analyse", type=Path, help="only print the groups of an existing raw profile")
+    parser.add_argument("--sdk-converter", action="store_true", help="the SDK's payload converter")
+    parser.add_argument("--default-sandbox", action="store_true", help="the SDK's default sandbox")
     args = parser.parse_args()
+    extra = [
+        flag
+        for flag, on in (("--sdk-converter", args.sdk_converter), ("--default-sandbox", args.default_sandbox))
+        if on
+    ]
     if args.analyse:
         print(analyse(args.analyse))
     else:
-        main(args.cases, args.seconds, args.warmup, args.out)
+        main(args.cases, args.seconds, args.warmup, args.out, extra)
