@@ -48,6 +48,7 @@ from workflows.types import (
 
 MAX_DEPARTMENTS = 6
 MAX_TEXT = 4000
+MAX_RESULT_ATTACHMENTS = 6  # photos and documents with one department's result
 # Text a person typed may hold line breaks and tabs, but no other control characters (NUL, ANSI
 # escapes) and no bidi overrides or isolates, which would hide or reorder what an officer reads.
 FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -236,6 +237,11 @@ def payload_problem(action: Action, d: Any, snap: CaseSnapshot, now: datetime) -
     if isinstance(d, AcceptDecision):
         return text_field(d.response, "当日首次响应内容")
     if isinstance(d, ResultSubmission):
+        if len(d.attachments) > MAX_RESULT_ATTACHMENTS:
+            return f"附件最多 {MAX_RESULT_ATTACHMENTS} 个"
+        mine = next((a for a in snap.assignments if a.department_id == d.actor.org_id), None)
+        if mine is not None and not mine.lead and any(a.public for a in d.attachments):
+            return "协办单位的附件只报送牵头单位，由牵头单位决定是否向群众公开"
         return text_field(d.result, "办理结果")
     if isinstance(d, ReturnDecision | Escalation):
         return text_field(d.reason, "理由")

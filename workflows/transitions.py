@@ -322,6 +322,7 @@ def decide_extension(s: CaseSnapshot, d: ExtensionDecision, now: datetime) -> Ef
 def submit_result(s: CaseSnapshot, d: ResultSubmission, now: datetime) -> Effects:
     mine = next(a for a in s.assignments if a.department_id == d.actor.org_id)
     mine.reported_at, mine.result = now, d.result
+    mine.attachments = list(d.attachments)  # none in payloads from before attachments: replays alike
     if not mine.lead:
         s.holder_org_ids = [a.department_id for a in s.assignments if a.reported_at is None]
         return Effects(note=d.result, public=False)
@@ -385,7 +386,7 @@ def reopen(s: CaseSnapshot, d: ReviewDecision, now: datetime) -> Effects:
         effects = _to_dispatch(s, OpenClock(DeadlineKind.DISPATCH, due_at=d.new_due_at, label="重办时限"))
     else:
         for a in s.assignments:
-            a.reported_at, a.result = None, ""
+            a.reported_at, a.result, a.attachments = None, "", []
         lead = next(a.department_id for a in s.assignments if a.lead)
         _move(s, Stage.HANDLE, [a.department_id for a in s.assignments], Role.DEPARTMENT)
         clock = OpenClock(DeadlineKind.COMPLETION, due_at=d.new_due_at, org_id=lead, label="重办时限")

@@ -348,11 +348,23 @@ class ExtensionDecision:
 
 
 @dataclass
+class ResultAttachment:
+    """A photo or document a department attached to its result, stored under `key` (web/uploads);
+    the resident sees it on the tracking page when `public`."""
+
+    key: str
+    name: str = ""  # the file's name as uploaded, for its link
+    public: bool = False
+
+
+@dataclass
 class ResultSubmission:
     """A department reports its part; the lead unit's report (after all others) completes the case."""
 
     actor: Actor
     result: str
+    # Filled by the web from the files sent with the form (stored before the decision), never typed.
+    attachments: list[ResultAttachment] = field(default_factory=list, metadata={"form": False})
 
 
 @dataclass
@@ -555,6 +567,7 @@ class Assignment:
     # 退单 as a request (since PATCH_RETURN_REQUEST): asked when, and why; the street agrees or refuses.
     return_requested_at: datetime | None = None
     return_reason: str = ""
+    attachments: list[ResultAttachment] = field(default_factory=list)  # with its reported result
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
@@ -139,10 +139,22 @@ async def decide(
     check: Iterable[str] = (),
     select: dict[str, str] | None = None,
     text: dict[str, str] | None = None,
+    confirm: str = "",
 ) -> None:
-    """Sends one decision from the case page and waits for its confirmation (已提交：<title>)."""
+    """Sends one decision from the case page and waits for its confirmation (已提交：<title>).
+    `confirm`: the question a final decision asks first (its start), which the officer accepts."""
+    asked: list[str] = []
+    if confirm:
+
+        async def accept(dialog: Any) -> None:
+            asked.append(dialog.message)
+            await dialog.accept()
+
+        page.once("dialog", accept)
     await submit(page, title, check=check, select=select, text=text)
     await expect(page.locator("#case-actions .alert.success")).to_have_text(f"已提交：{title}")
+    if confirm:
+        assert asked and asked[0].startswith(confirm), asked
 
 
 async def refused(

@@ -57,7 +57,9 @@ async def test_dissatisfied_reopened_and_rated_average(stack, browser, shots):
     )
     shichang = await sign_in(browser, stack, "dept-shichang")
     await accept(shichang, code, "已告知群众，今日到市场检查")
-    await decide(shichang, "报告办理结果", text={"办理结果": "已责令摊主每日清洗两次"})
+    await decide(
+        shichang, "办结并答复群众", text={"办理结果": "已责令摊主每日清洗两次"}, confirm="办理结果将答复群众"
+    )
     await expect(stage(shichang)).to_have_text("群众评单")
 
     # 不满意 needs a reason: without one the page says so and the rating form stays.
@@ -100,7 +102,10 @@ async def test_dissatisfied_reopened_and_rated_average(stack, browser, shots):
     await open_case(shichang, code)
     await expect(shichang.locator("#case-details")).not_to_contain_text("已责令摊主每日清洗两次")  # cleared
     await decide(
-        shichang, "报告办理结果", text={"办理结果": "已安装排风设备，每日巡查，群众回访确认异味消除"}
+        shichang,
+        "办结并答复群众",
+        text={"办理结果": "已安装排风设备，每日巡查，群众回访确认异味消除"},
+        confirm="办理结果将答复群众",
     )
     await expect(stage(shichang)).to_have_text("群众评单")
 

@@ -137,10 +137,16 @@ async def test_resident_to_satisfied_through_every_role(stack, browser, shots):
     await open_inbox(chengguan)
     await expect(row(chengguan, code)).to_contain_text("待办结")
     await open_case(chengguan, code)
-    await decide(chengguan, "报告办理结果", text={"办理结果": "线路已排查，供电正常"})
+    # The co-department's report goes to the lead unit, named so; no confirmation asked.
+    await decide(chengguan, "报送协办情况", text={"协办情况": "线路已排查，供电正常"})
     await expect(stage(chengguan)).to_have_text("部门办理")  # the lead unit closes it, not the co-unit
     await open_case(zhujian, code)
-    await decide(zhujian, "报告办理结果", text={"办理结果": "三盏路灯已更换灯具，恢复照明"})
+    await decide(
+        zhujian,
+        "办结并答复群众",
+        text={"办理结果": "三盏路灯已更换灯具，恢复照明"},
+        confirm="办理结果将答复群众",
+    )
     await expect(stage(zhujian)).to_have_text("群众评单")
     await expect(status(zhujian)).to_contain_text("三盏路灯已更换灯具")
     await shots(zhujian, "lead-submitted")

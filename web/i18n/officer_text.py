@@ -96,4 +96,22 @@ OFFICER_TEXT: dict[str, str] = {
     "audience_resident": "告知群众（显示在群众查询页）",
     "internal_only": "（内部意见，不向群众公开）",
     "note_internal": "内部意见",
+    # --- a department's result: photos and documents ---
+    "file_too_many": "最多上传 {n} 个附件。",
+    "file_too_large": "第 {n} 个附件超过 {mb} MB，请压缩后重试。",
+    "file_empty": "第 {n} 个附件是空文件。",
+    "file_bad_type": "第 {n} 个附件不是照片（JPEG、PNG、WebP）、PDF、Word（.docx）或 Excel（.xlsx）文件。",
+    "f_attachments": "附件（照片、PDF、Word、Excel）",
+    "f_attachments_hint": "最多 6 个，每个不超过 5 MB。",
+    "f_attachments_public": "附件向群众公开（显示在群众查询页）",
+    "result_files": "附件",
+    # --- the lead unit's final result and a co-department's report, named apart ---
+    "f_final_result_title": "办结并答复群众",
+    "f_co_report_title": "报送协办情况",
+    "f_co_report": "协办情况",
+    "f_co_report_hint": "报送牵头单位，不直接答复群众；牵头单位汇总后办结。",
+    "confirm_final_result": "办理结果将答复群众并进入评价，提交后不能修改。确定办结吗？",
+    "f_triage_and_report": "研判并上报街道",
+    "f_triage_saved": "已保存的研判：{category} · {urgency}。可修改后重新提交。",
+    "then_refused": "（{action}未完成：{why}）",
 }

@@ -125,7 +125,7 @@ TEXT: dict[str, str] = {
     "photos": "现场照片",
     "photo_n": "照片 {n}",
     "photos_hint": "最多 3 张，JPEG / PNG / WebP，每张不超过 5 MB。",
-    "photos_too_many": "最多上传 {n} 张照片。",
+    "photo_too_many": "最多上传 {n} 张照片。",
     "photo_too_large": "第 {n} 张照片超过 {mb} MB，请压缩后重试。",
     "photo_empty": "第 {n} 张照片是空文件。",
     "photo_bad_type": "第 {n} 张照片不是 JPEG、PNG 或 WebP 格式的图片。",

@@ -28,13 +28,13 @@ from web.routes.portal import NO_STORE
 from web.schemas.errors import describe
 from web.schemas.queries import CaseQuery
 from web.services.case_live import Shown, poll, whole_page
-from web.services.case_page import ContactNotAllowed, attachment_path, reveal_contact
+from web.services.case_page import ContactNotAllowed, officer_file, reveal_contact
 from web.services.case_search import search_cases
 from web.services.cases import OFFICER_REGISTRARS, RegistrationInput, RegistrationRefused
 from web.services.intake import IntakeInProgress, form_key, new_form_key, officer_result, submit_from_officer
 from web.services.registration import communities_for
 from web.templating import TemplatesDep
-from web.uploads import UploadRejected, media_type
+from web.uploads import UploadRejected
 from workflows.policies import offered_policies
 from workflows.types import Category, Channel, Stage, Urgency
 
@@ -208,7 +208,9 @@ async def contact(
 async def attachment(
     code: str, key: str, me: CurrentUser, engine: EngineDep, client: ClientDep, settings: SettingsDep
 ) -> Response:
-    path = await attachment_path(engine, client, settings, me.actor, code, key)
-    if path is None:
+    found = await officer_file(engine, client, settings, me.actor, code, key)
+    if found is None:
         raise HTTPException(404, TEXT["file_not_found"])
-    return FileResponse(path, media_type=media_type(key), headers=PRIVATE_FILE)
+    return FileResponse(
+        found.path, media_type=found.media_type, filename=found.download_name or None, headers=PRIVATE_FILE
+    )

@@ -16,29 +16,34 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from web.deps import ClientDep, CsrfProtected, CurrentUser, EngineDep, Fragment, SettingsDep, WorkdaysDep
 from web.fragments import render_with_oob
 from web.htmx import retarget, trigger
-from web.i18n import TEXT, label
+from web.i18n import TEXT
 from web.routes.cases import CHANGED_PARTS
 from web.schemas.decisions import DECISION, LIST_FIELDS
 from web.schemas.errors import describe
 from web.security import CSRF_FIELD
 from web.services.case_live import whole_page
-from web.services.case_page import changed_since, decide_as, visible
+from web.services.case_page import changed_since, decide_from_form, visible
 from web.services.cases import DecisionRefused
 from web.templating import Templates, TemplatesDep
+from web.uploads import UploadRejected
+from workflows.types import Action
 
 router = APIRouter(prefix="/cases", tags=["decisions"], dependencies=[CsrfProtected])
 # The case's version the form was rendered at: a refusal of a form someone else's decision made stale
 # says who did what, and the actions come back as they are now.
 SEEN_VERSION = "seen_version"
+# A result's files (multipart), and a second step the same submit asks for (triage, then 上报街道).
+ATTACHMENTS = "attachments"
+THEN = "then"
 
 
 def form_values(form: FormData, action: str) -> dict[str, Any]:
-    skip = (CSRF_FIELD, SEEN_VERSION)
+    skip = (CSRF_FIELD, SEEN_VERSION, THEN)
     values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k not in skip}
     for name in LIST_FIELDS:
         if name in form:
@@ -83,14 +88,21 @@ async def act(
         decision = DECISION.validate_python(values)
     except ValidationError as invalid:
         return await refused(describe(invalid.errors()), 422)
+    files = [f for f in form.getlist(ATTACHMENTS) if isinstance(f, UploadFile)]
     try:
-        await decide_as(engine, client, me.actor, code, decision.action, decision.payload(me.actor))
+        done_what = await decide_from_form(
+            engine, client, settings, me.actor, code, decision.action, decision.payload(me.actor),
+            files=files, files_public=form.get("attachments_public") == "true",
+            then_report_up=form.get(THEN) == Action.REPORT_UP.value,
+        )  # fmt: skip
+    except UploadRejected as rejected:
+        return await refused(rejected.message, 422)
     except DecisionRefused as refusal:
         stale = await _stale(engine, code, seen)
         if stale and fragment == "case-actions":
             return await case_page(409, stale=stale)
         return await refused(stale or refusal.message, 409)
-    done = TEXT["decision_done"].format(action=label("action", decision.action))
+    done = TEXT["decision_done"].format(action=done_what)
     if fragment == "case-actions":
         return await case_page(200, flash=done)
     if fragment is not None:  # a form elsewhere (the leader view): a toast, and the list refreshes

@@ -21,10 +21,9 @@ from web.ratelimit import RateLimiter
 from web.schemas.errors import describe
 from web.services.cases import DecisionRefused
 from web.services.notifications import BadEmail, resident_prefs, save_resident_prefs
-from web.services.portal import PortalRating, find, photo_for, rate, track, withdraw
+from web.services.portal import PortalRating, file_for, find, rate, track, withdraw
 from web.services.qr import qr_svg
 from web.templating import TemplatesDep
-from web.uploads import media_type
 from workflows.types import Action
 
 router = APIRouter(prefix="/track", tags=["tracking"], dependencies=[CsrfProtected])
@@ -191,11 +190,14 @@ async def photo(
     misses: Annotated[RateLimiter, limiter("track_miss")],
 ) -> Response:
     case = await asyncio.to_thread(_lookup, engine, token, addr, misses)
-    path = await photo_for(client, settings, case, key)
-    if path is None:
+    found = await file_for(client, settings, case, key)
+    if found is None:
         raise HTTPException(404, TEXT["file_not_found"])
     return FileResponse(
-        path, media_type=media_type(key), headers={**NO_STORE, "X-Content-Type-Options": "nosniff"}
+        found.path,
+        media_type=found.media_type,
+        filename=found.download_name or None,  # a document downloads under its own name
+        headers={**NO_STORE, "X-Content-Type-Options": "nosniff"},
     )
 
 

@@ -95,7 +95,7 @@ def _model(action: Enum, payload: type[Any]) -> type[_Decision]:
     hints = typing.get_type_hints(payload)
     fields: dict[str, Any] = {"action": (Literal[action], ...)}
     for f in dataclasses.fields(payload):
-        if f.name != "actor":
+        if f.name != "actor" and f.metadata.get("form", True):
             fields[f.name] = _form_field(hints[f.name], f)
     name = "".join(part.title() for part in action.value.split("_")) + "In"
     model = create_model(name, __base__=_Decision, __doc__=payload.__doc__, **fields)

@@ -7,10 +7,11 @@ is itself not for everyone to learn.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+import dataclasses
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from starlette.datastructures import UploadFile
 from temporalio.client import Client
 
 from settings import Settings
@@ -19,12 +20,12 @@ from store.models import Case, CaseEvent, OrgKind
 from store.queries import orgs_of_kind
 from store.visibility import CaseOrgs, may_see_contact, visible_case
 from web.i18n import TEXT, event_label, label
-from web.services.case_view import CaseView, build_case_view
-from web.services.cases import decide, get_snapshot
+from web.services.case_files import CaseFile, case_file, discard_result_files, store_result_files
+from web.services.case_view import CaseView, build_case_view, result_title
+from web.services.cases import DecisionRefused, decide, get_snapshot
 from web.services.personal import contact_views, log_contact_view
 from web.timeutil import local
-from web.uploads import photo_path
-from workflows.types import Action, Actor, CaseSnapshot, DecisionResult, Reporter
+from workflows.types import Action, Actor, DecisionResult, Reporter, ReportUp, ResultSubmission, Stage
 
 
 class CaseNotFound(Exception):
@@ -68,20 +69,13 @@ async def reveal_contact(
     return snap.registration.reporter
 
 
-async def attachment_path(
+async def officer_file(
     engine: Engine, client: Client, settings: Settings, actor: Actor, code: str, key: str
-) -> Path | None:
-    """The file of one of this case's photos, for an officer who may see the case."""
+) -> CaseFile | None:
+    """One of this case's files (the request's photos, the departments' result files), for an officer
+    who may see the case."""
     await visible(engine, actor, code)
-    snap = await get_snapshot(client, code)
-    return case_photo(settings, snap, key)
-
-
-def case_photo(settings: Settings, snap: CaseSnapshot, key: str) -> Path | None:
-    path = photo_path(settings.data_dir, key)
-    if key not in snap.registration.attachments or path is None or not path.is_file():
-        return None
-    return path
+    return case_file(settings, await get_snapshot(client, code), key, resident=False)
 
 
 def changed_since(engine: Engine, code: str, seen_version: int) -> str:
@@ -106,3 +100,42 @@ async def decide_as(
     """A decision by a signed-in officer on a case they may see; the workflow's rules decide the rest."""
     await visible(engine, actor, code)
     return await decide(client, code, action, payload)
+
+
+async def decide_from_form(
+    engine: Engine,
+    client: Client,
+    settings: Settings,
+    actor: Actor,
+    code: str,
+    action: Action,
+    payload: object,
+    *,
+    files: list[UploadFile] = (),  # type: ignore[assignment]
+    files_public: bool = False,
+    then_report_up: bool = False,
+) -> str:
+    """A decision from the case page's form; returns what was done, as the officer reads it.
+
+    A result's files are checked and stored first, then named in the decision; a bad file refuses
+    the decision before anything happens, and a refused decision leaves no file behind. Triage may
+    go on to 上报街道 in the same submit (the form's second button)."""
+    if isinstance(payload, ResultSubmission) and any(f.filename for f in files):
+        attachments = await store_result_files(settings, list(files), files_public)
+        payload = dataclasses.replace(payload, attachments=attachments)
+        try:
+            result = await decide_as(engine, client, actor, code, action, payload)
+        except DecisionRefused:
+            discard_result_files(settings, attachments)
+            raise
+    else:
+        result = await decide_as(engine, client, actor, code, action, payload)
+    done = [result_title(action, final=result.stage != Stage.HANDLE)]
+    if then_report_up and action == Action.TRIAGE:
+        try:
+            await decide_as(engine, client, actor, code, Action.REPORT_UP, ReportUp(actor))
+            done.append(label("action", Action.REPORT_UP))
+        except DecisionRefused as refused:  # the triage stands; the page says why the report did not
+            why = TEXT["then_refused"].format(action=label("action", Action.REPORT_UP), why=refused.message)
+            done[-1] += why
+    return "、".join(done)

@@ -18,6 +18,7 @@ from store.contact import mask_address, mask_phone
 from store.models import Org
 from store.visibility import CaseOrgs, may_see_contact
 from web.i18n import TEXT, event_label, label
+from web.services.case_files import FileLink, result_links
 from web.timeutil import local
 from workflows.rules import allowed_actions
 from workflows.transitions import running_deadline
@@ -46,6 +47,7 @@ class TimelineView:
     note: str
     public: bool
     kind: str = "event"  # event, or contact (a full view of the resident's contact details)
+    note_public: bool = True  # False: an internal note on an event the resident sees
 
 
 @dataclass
@@ -57,6 +59,7 @@ class AssignmentView:
     reported_at: datetime | None
     result: str
     return_reason: str = ""  # a 退单 request waiting for the street
+    files: list[FileLink] = field(default_factory=list)  # photos and documents with its result
 
 
 @dataclass
@@ -127,6 +130,7 @@ def timeline(snap: CaseSnapshot, views: list[PersonalDataView], orgs: dict[str, 
             who=_who(e.actor_role, e.actor_name, e.actor_org_id, orgs),
             note=e.note,
             public=e.public,
+            note_public=e.note_public,
         )
         for e, title in zip(snap.timeline, titles, strict=True)
     ]
@@ -157,22 +161,58 @@ def waiting_for(snap: CaseSnapshot, actor: Actor, orgs: dict[str, str]) -> str:
     return TEXT["waiting_for_accept"].format(orgs="、".join(orgs.get(o, o) for o in others), due=due)
 
 
+# The day's work of each role: the first of these on offer is the form the page opens; the rest
+# (就地办结, 退单, 申请延期, 申请领导协调...) stay folded until asked for.
+MAIN_ACTIONS = (
+    Action.TRIAGE, Action.REPORT_UP, Action.SIGN, Action.DISPATCH, Action.DECIDE_RETURN, Action.ACCEPT,
+    Action.SUBMIT_RESULT, Action.DECIDE_LIMIT, Action.DECIDE_EXTENSION, Action.SUPERVISE, Action.RATE,
+    Action.REOPEN,
+)  # fmt: skip
+
+
+def result_title(action: Action, *, final: bool) -> str:
+    """A department's result is named for what it is: the lead unit's 办结并答复群众 (to the resident),
+    a co-department's 报送协办情况 (to the lead unit)."""
+    if action != Action.SUBMIT_RESULT:
+        return label("action", action)
+    return TEXT["f_final_result_title" if final else "f_co_report_title"]
+
+
+def _likely_first(action: Action, snap: CaseSnapshot) -> tuple[int, int]:
+    if action == Action.TRIAGE and snap.urgency is not None:
+        return (1, 0)  # classified already: the next step (上报街道) is open, re-triage folded
+    if action in MAIN_ACTIONS:
+        return (0, MAIN_ACTIONS.index(action))
+    return (1, 1)
+
+
 def action_forms(snap: CaseSnapshot, actor: Actor, departments: list[Org]) -> list[ActionForm]:
     forms: list[ActionForm] = []
     names = {d.id: d.name for d in departments}
     assigned = [(a.department_id, names.get(a.department_id, a.department_id)) for a in snap.assignments]
     waiting = bool(waiting_for(snap, actor, names))
-    for action in allowed_actions(snap, actor):
+    mine = next((a for a in snap.assignments if a.department_id == actor.org_id), None)
+    for action in sorted(allowed_actions(snap, actor), key=lambda a: _likely_first(a, snap)):
         if waiting and action == Action.ESCALATE:
             continue  # waiting for a co-department's 接单 is not a matter for the leader yet
         options: dict[str, Any] = {}
+        title = label("action", action)
         if action == Action.TRIAGE:
-            options = {"urgencies": list(Urgency), "categories": list(Category), "category": snap.category}
+            options = {
+                "urgencies": list(Urgency),
+                "categories": list(Category),
+                "category": snap.category,
+                "urgency": snap.urgency,
+                "saved": snap.urgency is not None,
+            }
         elif action == Action.DISPATCH:
             options = {
                 "departments": [(d.id, d.name) for d in departments],
                 "difficulties": [(d, difficulty_text(d, snap.policy)) for d in Difficulty],
             }
+        elif action == Action.SUBMIT_RESULT:
+            lead = mine is None or mine.lead
+            options, title = {"lead": lead}, result_title(action, final=lead)
         elif action == Action.SUPERVISE:
             options = {"assigned": assigned if len(assigned) > 1 else []}
         elif action == Action.RATE:
@@ -188,7 +228,7 @@ def action_forms(snap: CaseSnapshot, actor: Actor, departments: list[Org]) -> li
                 "max": snap.policy.max_extension,
                 "unit": label("span_unit", snap.policy.extension_unit),
             }
-        forms.append(ActionForm(action, label("action", action), options))
+        forms.append(ActionForm(action, title, options))
     return forms
 
 
@@ -219,6 +259,7 @@ def build_case_view(
                 a.reported_at,
                 a.result,
                 a.return_reason if a.return_requested_at else "",
+                result_links(a.attachments),
             )
             for a in sorted(snap.assignments, key=lambda a: not a.lead)
         ],

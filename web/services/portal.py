@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from fastapi import UploadFile
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,7 +21,7 @@ from store.models import Case
 from store.queries import case_by_token_hash, public_events
 from web.i18n import TEXT, label
 from web.security import sha256
-from web.services.case_page import case_photo
+from web.services.case_files import CaseFile, FileLink, case_file, public_result_files
 from web.services.case_view import entry_titles
 from web.services.cases import (
     CaseUnavailable,
@@ -123,6 +122,7 @@ class TrackView:
     steps: list[Step] = field(default_factory=list)
     expected: Expected | None = None
     photos: list[str] = field(default_factory=list)  # attachment keys, served under the link
+    result_files: list[FileLink] = field(default_factory=list)  # the public ones departments attached
 
 
 def steps_for(stage: Stage) -> list[Step]:
@@ -168,9 +168,9 @@ async def track(engine: Engine, client: Client, case: Case) -> TrackView:
         snap = await get_snapshot(client, case.code)
         actions = [a for a in allowed_actions(snap, RESIDENT) if a in (Action.RATE, Action.WITHDRAW)]
         ratings = snap.ratings
-        photos = list(snap.registration.attachments)
+        photos, files = list(snap.registration.attachments), public_result_files(snap)
     except CaseUnavailable:
-        actions, ratings, photos = [], [], []
+        actions, ratings, photos, files = [], [], [], []
     titles = entry_titles([e.action for e in events], ratings)
     public = [
         PublicEvent(
@@ -190,11 +190,13 @@ async def track(engine: Engine, client: Client, case: Case) -> TrackView:
         steps=steps_for(Stage(case.stage)),
         expected=expected if case.stage != Stage.CLOSED else None,
         photos=photos,
+        result_files=files,
     )
 
 
-async def photo_for(client: Client, settings: Settings, case: Case, key: str) -> Path | None:
-    return case_photo(settings, await get_snapshot(client, case.code), key)
+async def file_for(client: Client, settings: Settings, case: Case, key: str) -> CaseFile | None:
+    """One of the case's files the resident may have: their own photos, the public result files."""
+    return case_file(settings, await get_snapshot(client, case.code), key, resident=True)
 
 
 async def rate(client: Client, case: Case, rating: PortalRating) -> None:
