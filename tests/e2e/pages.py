@@ -193,6 +193,11 @@ def stage(page: Page) -> Locator:
     return page.locator("#case-status .stage")
 
 
+def assignments_row(page: Page, name: str) -> Locator:
+    """A department's row in the case page's 承办部门 table."""
+    return page.locator("#case-details tr", has_text=name)
+
+
 def fact(page: Page, name: str) -> Locator:
     """One fact of the case status card (当前办理单位, 结案方式 …): the <dd> after its <dt>."""
     return page.locator("#case-status dt", has_text=name).locator("xpath=following-sibling::dd[1]")

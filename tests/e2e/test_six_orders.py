@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import expect
 
 from tests.e2e.pages import (
     CODE,
+    assignments_row,
     counts,
     decide,
     expect_counts,
@@ -192,8 +193,3 @@ async def test_resident_to_satisfied_through_every_role(stack, browser, shots):
         ],
     )
     await shots(community, "closed")
-
-
-def assignments_row(page: Page, name: str) -> Locator:
-    """A department's row in the case page's 承办部门 table."""
-    return page.locator("#case-details tr", has_text=name)
