@@ -164,6 +164,36 @@ async def decide_as(app: FastAPI, code: str, action: Any, payload: Any) -> Any:
     return await decide(app.state.temporal_client, code, action, payload)
 
 
+async def shared_case(app: FastAPI, *, accepted: bool = True) -> tuple[str, str]:
+    """A case dispatched to 区住建局 (lead) and 区城管局, both accepted unless told not; (code, token)."""
+    from tests.utils.cases import CHENGGUAN, COMMUNITY, STREET, ZHUJIAN
+    from workflows.types import (
+        AcceptDecision,
+        Action,
+        Category,
+        Difficulty,
+        DispatchDecision,
+        ReportUp,
+        SignDecision,
+        TriageDecision,
+        Urgency,
+    )
+
+    code, token = await new_case(app)
+    triage = TriageDecision(COMMUNITY, Urgency.URGENT, Category.INFRASTRUCTURE)
+    await decide_as(app, code, Action.TRIAGE, triage)
+    await decide_as(app, code, Action.REPORT_UP, ReportUp(COMMUNITY))
+    await decide_as(app, code, Action.SIGN, SignDecision(STREET))
+    two = DispatchDecision(
+        STREET, ["dp-zhujian", "dp-chengguan"], Difficulty.ORDINARY, lead_department_id="dp-zhujian"
+    )
+    await decide_as(app, code, Action.DISPATCH, two)
+    if accepted:
+        await decide_as(app, code, Action.ACCEPT, AcceptDecision(ZHUJIAN, "今日到场"))
+        await decide_as(app, code, Action.ACCEPT, AcceptDecision(CHENGGUAN, "配合处理"))
+    return code, token
+
+
 async def fingerprint(app: FastAPI, code: str) -> tuple[int, int, int]:
     """What a refused or invalid decision must leave as it was: the case's version, its timeline, and
     the Updates its history accepted. (The time-skipping server records a workflow task for a

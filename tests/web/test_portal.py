@@ -8,8 +8,8 @@ import re
 from sqlmodel import Session, func, select
 
 from store.models import Case
-from tests.utils.cases import CHENGGUAN, COMMUNITY, STREET, ZHUJIAN
-from tests.utils.web import CODE, decide_as, new_case, snapshot
+from tests.utils.cases import CHENGGUAN, COMMUNITY, ZHUJIAN
+from tests.utils.web import CODE, decide_as, new_case, shared_case, snapshot
 from tests.utils.web import PORTAL_FORM as FORM
 from web.ratelimit import SlidingWindowLimiter
 from workflows.types import (
@@ -17,12 +17,9 @@ from workflows.types import (
     Action,
     Category,
     Channel,
-    Difficulty,
-    DispatchDecision,
     Outcome,
     ReportUp,
     ResultSubmission,
-    SignDecision,
     Stage,
     TriageDecision,
     Urgency,
@@ -104,20 +101,7 @@ async def test_a_resident_who_does_not_know_the_category_leaves_it_to_the_commun
 
 
 async def test_rating_once_the_result_is_in(app, browser):
-    code, token = await new_case(app)
-    await decide_as(
-        app, code, Action.TRIAGE, TriageDecision(COMMUNITY, Urgency.URGENT, Category.INFRASTRUCTURE)
-    )
-    await decide_as(app, code, Action.REPORT_UP, ReportUp(COMMUNITY))
-    await decide_as(app, code, Action.SIGN, SignDecision(STREET))
-    await decide_as(
-        app,
-        code,
-        Action.DISPATCH,
-        DispatchDecision(
-            STREET, ["dp-zhujian", "dp-chengguan"], Difficulty.ORDINARY, lead_department_id="dp-zhujian"
-        ),
-    )
+    code, token = await shared_case(app, accepted=False)
     resident = await browser()
     page = await resident.get(f"/track/{token}")
     assert "撤回诉求" in page.text  # not accepted by any department yet

@@ -7,43 +7,11 @@ from __future__ import annotations
 
 import re
 
-from tests.utils.cases import CHENGGUAN, COMMUNITY, STREET, ZHUJIAN
-from tests.utils.web import decide_as, new_case, snapshot
+from tests.utils.web import new_case, shared_case, snapshot
 from tests.web.test_decisions import act
 from tests.web.test_uploads import PDF, PNG
-from workflows.types import (
-    AcceptDecision,
-    Action,
-    Category,
-    Difficulty,
-    DispatchDecision,
-    ReportUp,
-    SignDecision,
-    TriageDecision,
-    Urgency,
-)
 
 TITLE = re.compile(r"<summary>([^<]+)</summary>")
-
-
-async def shared_case(app) -> tuple[str, str]:
-    code, token = await new_case(app)
-    await decide_as(
-        app, code, Action.TRIAGE, TriageDecision(COMMUNITY, Urgency.URGENT, Category.INFRASTRUCTURE)
-    )
-    await decide_as(app, code, Action.REPORT_UP, ReportUp(COMMUNITY))
-    await decide_as(app, code, Action.SIGN, SignDecision(STREET))
-    await decide_as(
-        app,
-        code,
-        Action.DISPATCH,
-        DispatchDecision(
-            STREET, ["dp-zhujian", "dp-chengguan"], Difficulty.ORDINARY, lead_department_id="dp-zhujian"
-        ),
-    )
-    await decide_as(app, code, Action.ACCEPT, AcceptDecision(ZHUJIAN, "今日到场"))
-    await decide_as(app, code, Action.ACCEPT, AcceptDecision(CHENGGUAN, "配合处理"))
-    return code, token
 
 
 def stored(settings) -> set[str]:
