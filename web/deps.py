@@ -147,6 +147,17 @@ async def verify_csrf(request: Request, settings: SettingsDep) -> None:
 CsrfProtected = Depends(verify_csrf)
 
 
+async def _form_fields(request: Request) -> dict[str, str]:
+    """A posted form's text fields, the CSRF token left out. Read here, on the loop, so a route that
+    takes them can be a plain `def`: FastAPI runs it in the threadpool, where its database calls and
+    password hashing block no other request."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
+
+
+FormFields = Annotated[dict[str, str], Depends(_form_fields)]
+
+
 # --- htmx -----------------------------------------------------------------------------------------
 
 

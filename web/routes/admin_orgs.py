@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from store.models import OrgKind
-from web.deps import CsrfProtected, EngineDep, require_roles
+from web.deps import CsrfProtected, EngineDep, FormFields, require_roles
 from web.i18n import TEXT
 from web.schemas.errors import describe
 from web.services import directory_admin as admin
@@ -41,8 +41,7 @@ def orgs(request: Request, engine: EngineDep, templates: TemplatesDep) -> Respon
 
 
 @router.post("")
-async def create_org(request: Request, engine: EngineDep, templates: TemplatesDep) -> Response:
-    values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+def create_org(request: Request, engine: EngineDep, templates: TemplatesDep, values: FormFields) -> Response:
     try:
         admin.create_org(engine, admin.NewOrg.model_validate(values))
     except ValidationError as invalid:

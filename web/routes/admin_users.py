@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from store.models import OrgKind
 from store.queries import orgs_of_kind
-from web.deps import CsrfProtected, CurrentUser, EngineDep, require_roles
+from web.deps import CsrfProtected, CurrentUser, EngineDep, FormFields, require_roles
 from web.i18n import TEXT
 from web.schemas.errors import describe
 from web.services import directory_admin as admin
@@ -46,8 +46,8 @@ def users(
 
 
 @router.post("/users")
-async def create_user(request: Request, engine: EngineDep, templates: TemplatesDep) -> Response:
-    values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+def create_user(request: Request, engine: EngineDep, templates: TemplatesDep, values: FormFields) -> Response:
+    # A plain def: the new password's argon2 hash and the database run in the threadpool.
     context = {**_list_context(engine, "", ""), "values": values}
     try:
         user = admin.create_user(engine, admin.NewUser.model_validate(values))
@@ -123,10 +123,16 @@ def unlock(request: Request, user_id: str, engine: EngineDep, templates: Templat
 
 
 @router.post("/users/{user_id}/streets")
-async def set_streets(request: Request, user_id: str, engine: EngineDep, templates: TemplatesDep) -> Response:
-    street_ids = [s for s in (await request.form()).getlist("street_ids") if isinstance(s, str)]
+def set_streets(
+    request: Request,
+    user_id: str,
+    engine: EngineDep,
+    templates: TemplatesDep,
+    street_ids: Annotated[list[str] | None, Form()] = None,  # none ticked: the leader keeps no street
+) -> Response:
+    chosen = street_ids or []
     return _guard(
-        request, engine, templates, user_id, lambda: admin.set_leader_streets(engine, user_id, street_ids)
+        request, engine, templates, user_id, lambda: admin.set_leader_streets(engine, user_id, chosen)
     )
 
 
