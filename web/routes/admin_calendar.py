@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -48,6 +49,7 @@ async def load(
     try:
         loaded = await load_calendar(engine, client, me.actor, year, schedule)
     except ScheduleRejected as rejected:
-        context = _context(engine, values=values, error=rejected.message)
+        context = await asyncio.to_thread(_context, engine, values=values, error=rejected.message)
         return templates.render(request, "admin/calendar.html", context, status_code=422)
-    return templates.render(request, "admin/calendar.html", _context(engine, loaded=loaded))
+    context = await asyncio.to_thread(_context, engine, loaded=loaded)
+    return templates.render(request, "admin/calendar.html", context)

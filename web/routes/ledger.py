@@ -47,7 +47,7 @@ async def export(
     addr: ClientAddr,
     q: Annotated[LedgerQuery, Query()],
 ) -> Response:
-    selection = select_figures(engine, me.actor, q)
+    selection = await asyncio.to_thread(select_figures, engine, me.actor, q)
     file = await asyncio.to_thread(ledger_file, engine, me.actor, selection, q, fmt, addr)
     return Response(
         file.content,

@@ -154,9 +154,10 @@ async def _page(request: Request, me: Any, engine: Any, client: Any, templates: 
         timeline = snap.timeline
     except CaseUnavailable:
         actions, timeline = [], []
+    orgs, names = await asyncio.to_thread(lambda: (handling_orgs(engine), org_names(engine)))
     context = {
         "active": "mailbox", "m": row, "actions": actions, "labels": LABELS, "timeline": timeline,
-        "orgs": [(o, n) for o, n in handling_orgs(engine) if o], "names": org_names(engine),
+        "orgs": [(o, n) for o, n in orgs if o], "names": names,
         "stage": STAGE_NAMES, "error": error, "flash": flash,
     }  # fmt: skip
     return templates.render(request, "mailbox/letter.html", context, status_code=status)

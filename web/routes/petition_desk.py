@@ -64,7 +64,7 @@ async def similar(
     petitioner's earlier petitions, to mark the one this repeats (重复信访), and similar open ones."""
     values = await form_values(request)
     check = await asyncio.to_thread(check_similar, engine, settings, me.actor, values)
-    context = register_context(engine, values, check=check)
+    context = await asyncio.to_thread(register_context, engine, values, check=check)
     return templates.render(request, "petitions/new.html", context, fragment=fragment)
 
 

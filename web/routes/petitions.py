@@ -153,10 +153,10 @@ async def register(
     except (ValidationError, RegistrationRefused) as invalid:
         message = describe(invalid.errors()) if isinstance(invalid, ValidationError) else invalid.message
         check = await asyncio.to_thread(check_similar, engine, settings, me.actor, values)
-        context = register_context(engine, values, message, check)
+        context = await asyncio.to_thread(register_context, engine, values, message, check)
         return templates.render(request, "petitions/new.html", context, status_code=422)
     except CaseUnavailable:
-        context = register_context(engine, values, TEXT["xf_unavailable"])
+        context = await asyncio.to_thread(register_context, engine, values, TEXT["xf_unavailable"])
         return templates.render(request, "petitions/new.html", context, status_code=503)
     # Post/redirect/get: the petitioner's tracking link rides sealed in the address for an hour, for
     # the officer who registered it only (it is never stored in clear).

@@ -76,23 +76,23 @@ async def portal_submit(
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     key = form_key(values.get("intake_key"))
 
-    def again(error: str, status: int) -> Response:
-        context = _context(engine, settings, values, key, error)
+    async def again(error: str, status: int) -> Response:
+        context = await asyncio.to_thread(_context, engine, settings, values, key, error)
         return templates.render(request, "portal/submit.html", context, status_code=status)
 
     # Every new attempt counts, refused or not; sending the same form again is no new attempt.
     if not await portal_seen(engine, _nonce(request), key):
         if not await asyncio.to_thread(submissions.hit, addr):
-            return again(TEXT["rate_limited"], 429)
+            return await again(TEXT["rate_limited"], 429)
     files = [f for f in form.getlist("photos") if isinstance(f, UploadFile)]
     try:
         await submit_from_portal(engine, client, settings, _nonce(request), key, values, files)
     except ValidationError as invalid:
-        return again(describe(invalid.errors()), 422)
+        return await again(describe(invalid.errors()), 422)
     except (UploadRejected, RegistrationRefused) as refused:
-        return again(refused.message, 422)
+        return await again(refused.message, 422)
     except IntakeInProgress as busy:
-        return again(busy.message, 409)
+        return await again(busy.message, 409)
     return RedirectResponse(f"/portal/submitted/{key}", status_code=303)
 
 

@@ -23,6 +23,7 @@ from web.deps import (
     CsrfProtected,
     CurrentUser,
     EngineDep,
+    FormFields,
     SettingsDep,
     WorkdaysDep,
     limiter,
@@ -85,13 +86,15 @@ def _admin_context(engine: Any, values: dict[str, Any], error: str) -> dict[str,
 
 
 @router.post("/admin/reception", dependencies=[require_roles(Role.ADMIN)])
-async def schedule_create(request: Request, engine: EngineDep, templates: TemplatesDep) -> Response:
-    form = await request.form()
-    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
+def schedule_create(
+    request: Request, engine: EngineDep, templates: TemplatesDep, fields: FormFields
+) -> Response:
+    # A plain def: the schedule's checks and the admin page read the database in the threadpool.
+    values: dict[str, Any] = dict(fields)
     for flag in ("video", "lawyer_on_duty"):
         values[flag] = values.get(flag) == "1"
     try:
-        await asyncio.to_thread(add_schedule, engine, ScheduleInput.model_validate(values))
+        add_schedule(engine, ScheduleInput.model_validate(values))
     except ValidationError as invalid:
         context = _admin_context(engine, values, describe(invalid.errors()))
         return templates.render(request, "admin/reception.html", context, status_code=422)
@@ -127,26 +130,23 @@ async def portal_book(
     values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
     today = datetime.now(SHANGHAI).date()
 
-    def again(message: str, status: int) -> Response:
-        context = {
-            "sessions": coming_sessions(engine, workdays.is_working_day, today),
-            "error": message,
-            "values": values,
-        }
+    async def again(message: str, status: int) -> Response:
+        sessions = await asyncio.to_thread(coming_sessions, engine, workdays.is_working_day, today)
+        context = {"sessions": sessions, "error": message, "values": values}
         return templates.render(request, "portal/reception.html", context, status_code=status)
 
     if not await asyncio.to_thread(writes.hit, addr):
-        return again(TEXT["rate_limited"], 429)
+        return await again(TEXT["rate_limited"], 429)
     try:
         booked = await book(
             engine, client, settings, workdays.is_working_day, BookingInput.model_validate(values), RESIDENT
         )
     except ValidationError as invalid:
-        return again(describe(invalid.errors()), 422)
+        return await again(describe(invalid.errors()), 422)
     except BookingRefused as refused:
-        return again(refused.message, 409)
+        return await again(refused.message, 409)
     except CaseUnavailable:
-        return again(TEXT["xf_unavailable"], 503)
+        return await again(TEXT["xf_unavailable"], 503)
     return RedirectResponse(f"/track/yf/{booked.tracking_token}?booked=1", status_code=303)
 
 

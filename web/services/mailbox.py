@@ -4,6 +4,7 @@ their private link; and the mailbox's figures (letters, answered on time, satisf
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,10 +78,11 @@ def mailbox_org(engine: Engine) -> str:
 async def send_letter(
     engine: Engine, client: Client, settings: Settings, form: LetterInput, actor: Actor
 ) -> Sent:
-    code = next_case_code(engine, LETTER_PREFIX, datetime.now(SHANGHAI).year)
+    code = await asyncio.to_thread(next_case_code, engine, LETTER_PREFIX, datetime.now(SHANGHAI).year)
+    org_id = await asyncio.to_thread(mailbox_org, engine)
     token = new_token(32)
     registration = LetterRegistration(
-        code=code, mailbox_org_id=mailbox_org(engine), name=form.name, phone=form.phone, subject=form.subject,
+        code=code, mailbox_org_id=org_id, name=form.name, phone=form.phone, subject=form.subject,
         content=form.content, policy=MAILBOX, registered_by=actor, tracking_token_hash=sha256(token),
     )  # fmt: skip
     try:
