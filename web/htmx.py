@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-CASE_CHANGED = "case-changed"  # a decision went through: the case page's parts refresh
+# A decision made from a list (the leader view) went through: that list refreshes. The case page does
+# not listen: a decision's own response carries the page's parts out of band (web.routes.decisions).
+CASE_CHANGED = "case-changed"
 INBOX_CHANGED = "inbox-changed"  # a claim changed: the inbox list refreshes
 
 
