@@ -8,6 +8,7 @@ a decision the workflow refuses leaves no file behind.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,9 +67,9 @@ async def store_result_files(
 ) -> list[ResultAttachment]:
     """Checks every file, then stores them; raises UploadRejected (nothing stored) on a bad one."""
     checked = await read_result_files(files, settings.upload_max_bytes)
-    keys = store_photos(settings.data_dir, checked)
+    keys = await asyncio.to_thread(store_photos, settings.data_dir, checked)
     return [ResultAttachment(key, f.name, public) for key, f in zip(keys, checked, strict=True)]
 
 
-def discard_result_files(settings: Settings, attachments: list[ResultAttachment]) -> None:
-    discard(settings.data_dir, [a.key for a in attachments])
+async def discard_result_files(settings: Settings, attachments: list[ResultAttachment]) -> None:
+    await asyncio.to_thread(discard, settings.data_dir, [a.key for a in attachments])

@@ -126,7 +126,7 @@ async def decide_from_form(
         try:
             result = await decide_as(engine, client, actor, code, action, payload)
         except DecisionRefused:
-            discard_result_files(settings, attachments)
+            await discard_result_files(settings, attachments)
             raise
     else:
         result = await decide_as(engine, client, actor, code, action, payload)

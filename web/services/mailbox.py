@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from settings import Settings
@@ -26,6 +27,7 @@ from store.models import Org, OrgKind
 from web.i18n import TEXT
 from web.security import new_token, sha256
 from web.services.cases import READ_TIMEOUT, CaseUnavailable, first_projection, send_decision
+from web.services.petitions import CODE_ATTEMPTS
 from workdays import SHANGHAI
 from workflows.mailbox.ids import letter_workflow_id
 from workflows.mailbox.policy import MAILBOX
@@ -78,25 +80,33 @@ def mailbox_org(engine: Engine) -> str:
 async def send_letter(
     engine: Engine, client: Client, settings: Settings, form: LetterInput, actor: Actor
 ) -> Sent:
-    code = await asyncio.to_thread(next_case_code, engine, LETTER_PREFIX, datetime.now(SHANGHAI).year)
     org_id = await asyncio.to_thread(mailbox_org, engine)
     token = new_token(32)
-    registration = LetterRegistration(
-        code=code, mailbox_org_id=org_id, name=form.name, phone=form.phone, subject=form.subject,
-        content=form.content, policy=MAILBOX, registered_by=actor, tracking_token_hash=sha256(token),
-    )  # fmt: skip
-    try:
-        await client.start_workflow(
-            MailboxWorkflow.run,
-            registration,
-            id=letter_workflow_id(code),
-            task_queue=settings.task_queue,
-            static_summary=code,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            rpc_timeout=READ_TIMEOUT,
-        )
-    except RPCError as error:
-        raise CaseUnavailable(code) from error
+    # A code Temporal already holds (the read model restored from an older backup, or rebuilt) is
+    # skipped, as petitions do: the counter gives the next one.
+    for _ in range(CODE_ATTEMPTS):
+        code = await asyncio.to_thread(next_case_code, engine, LETTER_PREFIX, datetime.now(SHANGHAI).year)
+        registration = LetterRegistration(
+            code=code, mailbox_org_id=org_id, name=form.name, phone=form.phone, subject=form.subject,
+            content=form.content, policy=MAILBOX, registered_by=actor, tracking_token_hash=sha256(token),
+        )  # fmt: skip
+        try:
+            await client.start_workflow(
+                MailboxWorkflow.run,
+                registration,
+                id=letter_workflow_id(code),
+                task_queue=settings.task_queue,
+                static_summary=code,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                rpc_timeout=READ_TIMEOUT,
+            )
+            break
+        except WorkflowAlreadyStartedError:
+            log.error("letter code %s is already taken in Temporal; trying the next", code)
+        except RPCError as error:
+            raise CaseUnavailable(code) from error
+    else:
+        raise CaseUnavailable(code)
     await first_projection(engine, Letter, code, 10.0)
     log.info("letter %s to the director's mailbox", code)
     return Sent(code, token)
