@@ -67,6 +67,7 @@ async def _page(
     prefs = await asyncio.to_thread(resident_prefs, engine, case.reporter_phone)
     # The link the resident opened (the registration's or an SMS's), to copy or scan onto a phone.
     link = f"{request.app.state.settings.public_url.rstrip('/')}/track/{token}"
+    qr = await asyncio.to_thread(qr_svg, link, TEXT["track_qr_title"])  # a few ms of drawing, off the loop
     context = {
         "view": view,
         "token": token,
@@ -77,7 +78,7 @@ async def _page(
         # Thanks once the rating is in: the form has gone, so a bare ?rated=1 shows nothing false.
         "thanks": rated and Action.RATE not in view.actions and bool(view.case.rating),
         "link": link,
-        "qr": qr_svg(link, TEXT["track_qr_title"]),
+        "qr": qr,
     }
     return templates.render(request, "portal/track.html", context, status_code=status, headers=NO_STORE)
 
