@@ -12,13 +12,16 @@ import pytest
 from sqlalchemy.engine import Engine
 from temporalio.testing import ActivityEnvironment
 
-import activities.projection as projection_module
+import activities.case_rows as case_rows_module
 from activities.projection import ProjectionActivities
 from tests.utils.cases import COMMUNITY, GRID, RESIDENT, read_model, registration
 from workflows.policies import LIUDAN
 from workflows.types import (
     Assignment,
     CaseSnapshot,
+    Deadline,
+    DeadlineKind,
+    DeadlineState,
     Projection,
     RatingChannel,
     RatingRecord,
@@ -162,15 +165,15 @@ def test_stale_attempt_racing_a_newer_projection(any_engine: Engine, monkeypatch
     v1, v2, v3 = _first_three(case)
     acts.write(v1)
     stale_has_read, release_stale = threading.Event(), threading.Event()
-    fill = projection_module._fill_case
+    values = case_rows_module._case_values
 
-    def slow_fill(row, snap):  # type: ignore[no-untyped-def]
+    def slow_values(snap):  # type: ignore[no-untyped-def]
         if snap.version == 2:  # the stale attempt pauses after reading the stored version
             stale_has_read.set()
             release_stale.wait(10)
-        fill(row, snap)
+        return values(snap)
 
-    monkeypatch.setattr(projection_module, "_fill_case", slow_fill)
+    monkeypatch.setattr(case_rows_module, "_case_values", slow_values)
     stale = threading.Thread(target=acts.write, args=(v2,))
     stale.start()
     assert stale_has_read.wait(10)
@@ -271,3 +274,146 @@ def test_replace_reports_drift_and_repairs_it(any_engine: Engine):
     assert acts.replace(full, expected_version=4) is True  # the phantom version 4 is undone
     model = read_model(any_engine, case.snap.code)
     assert (model.case.version, model.case.stage, [e.seq for e in model.events]) == (3, "sign", [1, 2, 3])
+
+
+def _clock(
+    ordinal: int, kind: DeadlineKind, org: str, state: DeadlineState = DeadlineState.RUNNING
+) -> Deadline:
+    start = T0 + timedelta(hours=ordinal)
+    closed = start + timedelta(minutes=30) if state in (DeadlineState.MET, DeadlineState.CANCELLED) else None
+    return Deadline(
+        f"{kind.value}-{ordinal}", kind, kind.value, start, start + timedelta(days=1), start + timedelta(days=2),
+        state=state, org_id=org, closed_at=closed,
+    )  # fmt: skip
+
+
+def test_projections_leave_what_a_full_replace_writes(any_engine: Engine):
+    """The ordinary write changes only the rows that differ; whatever the path (a department returned
+    and given the case again, a reopened rating, a retried write, a phantom attempt with a deadline,
+    a rating and events that Temporal never recorded), the read model ends exactly as a full `replace`
+    from the final snapshot writes it."""
+    from sqlalchemy import delete
+    from sqlmodel import Session
+
+    from activities.projection import stored_state
+    from store.case_records import CaseDeadline
+    from store.models import Case, CaseDepartment, CaseEvent, InboxItem, Rating
+
+    acts = ProjectionActivities(any_engine)
+    case = CaseHistory()
+    street, dept = ("st-dongcheng", Role.STREET), ("dp-zhujian", Role.DEPARTMENT)
+    report = _clock(1, DeadlineKind.REPORT, "cm-qinghe")
+    sign = _clock(2, DeadlineKind.SIGN, "st-dongcheng")
+    met = DeadlineState.MET
+    first = Assignment("dp-chengguan", lead=True, dispatched_at=T0 + timedelta(hours=3))
+    second = Assignment("dp-zhujian", lead=True, dispatched_at=T0 + timedelta(hours=5))
+    accepted = replace(second, accepted_at=T0 + timedelta(hours=6), response="已联系")
+    rating = RatingRecord(
+        1, RatingValue.DISSATISFIED, "没修好", RatingChannel.PORTAL, T0, RESIDENT.user_id, Role.RESIDENT
+    )
+    steps = [
+        case.next("registered", deadlines=[report]),
+        case.next("triage", urgency=Urgency.DEFERRABLE),
+        case.next(
+            "report_up",
+            stage=Stage.SIGN,
+            holder_org_ids=[street[0]],
+            holder_role=street[1],
+            deadlines=[replace(report, state=met), sign],
+        ),
+        case.next(
+            "dispatch",
+            stage=Stage.ACCEPT,
+            holder_org_ids=["dp-chengguan"],
+            holder_role=dept[1],
+            assignments=[first],
+            dispatched_at=first.dispatched_at,
+            deadlines=[
+                replace(report, state=met),
+                replace(sign, state=met),
+                _clock(3, DeadlineKind.RESPONSE, "dp-chengguan"),
+            ],
+        ),
+        case.next(
+            "return",
+            stage=Stage.DISPATCH,
+            holder_org_ids=[street[0]],
+            holder_role=street[1],
+            assignments=[],
+            departed=[first],
+            returns=1,
+            deadlines=[
+                replace(report, state=met),
+                replace(sign, state=met),
+                _clock(3, DeadlineKind.RESPONSE, "dp-chengguan", DeadlineState.CANCELLED),
+            ],
+        ),
+        case.next(
+            "dispatch",
+            stage=Stage.ACCEPT,
+            holder_org_ids=[dept[0]],
+            holder_role=dept[1],
+            assignments=[second],
+            dispatched_at=second.dispatched_at,
+        ),
+        case.next("accept", stage=Stage.HANDLE, assignments=[accepted]),
+        case.next(
+            "submit_result",
+            stage=Stage.RATE,
+            holder_org_ids=["cm-qinghe"],
+            holder_role=Role.COMMUNITY,
+            assignments=[replace(accepted, reported_at=T0 + timedelta(hours=7))],
+            result="已修复",
+        ),
+        case.next("rate", stage=Stage.REVIEW, ratings=[rating], overdue=True, ever_overdue=True),
+    ]
+    for p in steps:
+        assert acts.write(p) is True
+    acts.write(steps[-1])  # a retry of the same version
+    kept = case.snap, case.seq
+    # A phantom: an attempt Temporal never recorded wrote a second rating, a clock and two events...
+    phantom = case.next(
+        "reopen",
+        "closed",
+        stage=Stage.CLOSED,
+        holder_org_ids=[],
+        holder_role=None,
+        ratings=[rating, replace(rating, round=2, value=RatingValue.SATISFIED)],
+        deadlines=[*case.snap.deadlines, _clock(9, DeadlineKind.SUPERVISION, "st-dongcheng")],
+    )
+    acts.write(phantom)
+    # ... and the real version 10 is written over it.
+    case.snap, case.seq = kept
+    real = replace(
+        case.next(
+            "supervise",
+            stage=Stage.HANDLE,
+            holder_org_ids=[dept[0]],
+            holder_role=dept[1],
+            supervised=True,
+            supervision_level=1,
+            reopened=1,
+        ),
+        event_count=case.seq,
+    )
+    acts.write(real)
+
+    full = replace(
+        case.snap,
+        timeline=[e for p in [*steps, real] for e in p.new_events],
+    )
+    with Session(any_engine) as session:
+        written = stored_state(session, case.snap.code)
+    assert [e["seq"] for e in written[1]] == list(range(1, 11))
+    assert acts.replace(full, expected_version=full.version) is False  # nothing differs
+    with Session(any_engine) as session:  # the case written again from nothing
+        for model in (InboxItem, CaseEvent, Rating, CaseDepartment, CaseDeadline):
+            session.execute(delete(model).where(model.case_code == full.code))  # type: ignore[arg-type]
+        session.execute(delete(Case).where(Case.code == full.code))  # type: ignore[arg-type]
+        session.commit()
+    assert acts.replace(full, expected_version=None) is True
+    with Session(any_engine) as session:
+        assert stored_state(session, case.snap.code) == written
+    assert [d["department_id"] for d in written[4]] == ["dp-chengguan", "dp-zhujian"]
+    assert [r["round"] for r in written[3]] == [1]
+    assert "supervision-9" not in [d["deadline_id"] for d in written[5]]
