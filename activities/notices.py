@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Table, bindparam, select
+from sqlmodel import Session
 
 from store.contact import clean_phone, phone_key
 from store.models import LeaderStreet, Org, User
@@ -103,7 +104,7 @@ class _Notices:
         if prefs is not None and prefs.email:
             self.add(event, RESIDENT, Channel.EMAIL, occasion, **params)
 
-    def officers(self, event: NoticeEvent, users: Iterable[User], occasion: str, **params: Any) -> None:
+    def officers(self, event: NoticeEvent, users: Iterable[Officer], occasion: str, **params: Any) -> None:
         for u in users:
             self.add(event, u.id, Channel.INAPP, occasion, **params)
             if u.email:
@@ -143,9 +144,7 @@ def case_notices(
         elif e.action in (Action.SUBMIT_RESULT, Action.RESOLVE_LOCALLY) and snap.stage == Stage.RATE:
             out.resident(NoticeEvent.RESULT, reg.reporter.phone, occasion, **base)
         elif e.action == Action.CLOSE_UNREASONABLE:
-            out.resident(
-                NoticeEvent.CLOSED, reg.reporter.phone, occasion, note=resident_note(e)[:40], **base
-            )
+            out.resident(NoticeEvent.CLOSED, reg.reporter.phone, occasion, note=resident_note(e)[:40], **base)
         elif e.action == "warning":
             out.officers(
                 NoticeEvent.WARNING,
@@ -226,21 +225,42 @@ def appointment_notices(
     return out.found
 
 
-def _users_for(session: Session, org_id: str, role: Role) -> list[User]:
-    """Who works an inbox item: the org's users in that role; a leader's items (filed under the
-    case's street) go to the leaders linked to that street."""
-    query = select(User).where(col(User.active), User.role == role.value)
-    if role == Role.LEADER:
-        query = query.join(LeaderStreet, col(LeaderStreet.leader_id) == User.id).where(
-            LeaderStreet.street_id == org_id
-        )
-    elif role not in (Role.SUPERVISION, Role.DISCIPLINE):
-        query = query.where(User.org_id == org_id)
-    return list(session.exec(query.order_by(col(User.id))))
+class Officer(NamedTuple):
+    """An officer as a notice needs them: whom it names, and where its email and SMS copies go."""
+
+    id: str
+    email: str
+    phone: str
 
 
-def _holders(session: Session, tasks: list[OpenTask]) -> list[User]:
-    seen: dict[str, User] = {}
+_USERS: Table = User.__table__  # type: ignore[attr-defined]
+_OFFICERS = select(_USERS.c.id, _USERS.c.email, _USERS.c.phone).where(
+    _USERS.c.active, _USERS.c.role == bindparam("role")
+)
+_LINKS: Table = LeaderStreet.__table__  # type: ignore[attr-defined]
+# Statements built once (each engine keeps their compiled SQL): they run on every projection that
+# opens a task.
+_OFFICERS_BY_ROLE = {
+    Role.LEADER: _OFFICERS.join_from(_USERS, _LINKS, _LINKS.c.leader_id == _USERS.c.id)
+    .where(_LINKS.c.street_id == bindparam("org"))
+    .order_by(_USERS.c.id),
+    Role.SUPERVISION: _OFFICERS.order_by(_USERS.c.id),
+    Role.DISCIPLINE: _OFFICERS.order_by(_USERS.c.id),
+}
+_OFFICERS_OF_ORG = _OFFICERS.where(_USERS.c.org_id == bindparam("org")).order_by(_USERS.c.id)
+
+
+def _users_for(session: Session, org_id: str, role: Role) -> list[Officer]:
+    """Who works an inbox item: the org's active users in that role; a leader's items (filed under
+    the case's street) go to the leaders linked to that street; the supervision office's and the
+    discipline commission's to every such user."""
+    query = _OFFICERS_BY_ROLE.get(role, _OFFICERS_OF_ORG)
+    rows = session.connection().execute(query, {"role": role.value, "org": org_id})
+    return [Officer(*row) for row in rows]
+
+
+def _holders(session: Session, tasks: list[OpenTask]) -> list[Officer]:
+    seen: dict[str, Officer] = {}
     for t in tasks:
         for u in _users_for(session, t.org_id, t.role):
             seen.setdefault(u.id, u)
