@@ -159,8 +159,9 @@ def test_case_tables_cover_the_read_model():
     # Not projections of Temporal's state: intake keys, the access log, imported ledgers' provenance,
     # what an Open311 client filed (its service code and coordinates, written by the web at intake), and
     # the cases a 约谈 record names (officers' records, not the case's state), and an import job's rows
-    # (each names the case it became).
+    # (each names the case it became), and who has a case page open (presence, gone in a minute).
     per_case -= {
+        "case_presence",
         "intake_keys",
         "personal_data_views",
         "ledger_imports",
