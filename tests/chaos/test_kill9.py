@@ -75,9 +75,9 @@ from workflows.types import (
 )
 
 CASES = 32
-CHAOS_SECONDS = 45
+CHAOS_SECONDS = 30
 CHAOS_EXTRA_SECONDS = 60  # at most this much longer, to reach the kills below
-MIN_WORKER_KILLS, MIN_TEMPORAL_KILLS = 5, 3
+MIN_WORKER_KILLS, MIN_TEMPORAL_KILLS = 4, 2
 KILL_AFTER_COMMIT = 0.04  # of the worker's projections, each a chance to die at the worst moment
 OFFICERS = {"dp-zhujian": ZHUJIAN, "dp-chengguan": CHENGGUAN}
 SETTLE_SECONDS = 240  # the whole run must finish well inside CI's budget

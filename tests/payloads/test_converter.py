@@ -146,7 +146,9 @@ def test_every_altered_field_decodes_or_fails_as_with_the_sdk(cls: type) -> None
     (payload,) = SDK.to_payloads([_sample(cls, full=True, items=1)])
     tree = json.loads(payload.data)
     differences = []
-    for altered in [*_mutations(tree), *KINDS]:
+    # One level deep: a nested dataclass is itself one of PAYLOAD_TYPES, its fields altered in its
+    # own case (the deepest snapshots took a minute of the suite at depth 2 for nothing more).
+    for altered in [*_mutations(tree, depth=1), *KINDS]:
         p = _json_payload(altered)
         sdk, ours = _outcome(SDK, p, cls), _outcome(OURS, p, cls)
         if sdk != ours:
