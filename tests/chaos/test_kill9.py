@@ -74,7 +74,7 @@ from workflows.types import (
     Urgency,
 )
 
-CASES = 32
+CASES = 20
 CHAOS_SECONDS = 30
 CHAOS_EXTRA_SECONDS = 60  # at most this much longer, to reach the kills below
 MIN_WORKER_KILLS, MIN_TEMPORAL_KILLS = 4, 2
