@@ -3,30 +3,16 @@ department's clock, not a request for the leader's coordination."""
 
 from __future__ import annotations
 
-from tests.utils.cases import COMMUNITY, STREET, ZHUJIAN
-from tests.utils.web import decide_as, forms_on, new_case
+from tests.utils.cases import ZHUJIAN
+from tests.utils.web import decide_as, forms_on, shared_case
 from workflows.types import (
     AcceptDecision,
     Action,
-    Category,
-    Difficulty,
-    DispatchDecision,
-    ReportUp,
-    SignDecision,
-    TriageDecision,
-    Urgency,
 )
 
 
 async def test_the_lead_unit_waits_for_the_co_department(app, browser):
-    code, _ = await new_case(app)
-    await decide_as(
-        app, code, Action.TRIAGE, TriageDecision(COMMUNITY, Urgency.DEFERRABLE, Category.INFRASTRUCTURE)
-    )
-    await decide_as(app, code, Action.REPORT_UP, ReportUp(COMMUNITY))
-    await decide_as(app, code, Action.SIGN, SignDecision(STREET))
-    dispatch = DispatchDecision(STREET, ["dp-zhujian", "dp-chengguan"], Difficulty.ORDINARY, "dp-zhujian")
-    await decide_as(app, code, Action.DISPATCH, dispatch)
+    code, _ = await shared_case(app, accepted=False)
     lead = await browser("dept-zhujian")
     before = await lead.get(f"/cases/{code}")
     assert "escalate" in forms_on(before.text) and "等待" not in before.text  # its own 接单 first
