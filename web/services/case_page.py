@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Sequence
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -111,7 +112,7 @@ async def decide_from_form(
     action: Action,
     payload: object,
     *,
-    files: list[UploadFile] = (),  # type: ignore[assignment]
+    files: Sequence[UploadFile] = (),
     files_public: bool = False,
     then_report_up: bool = False,
 ) -> str:
