@@ -51,6 +51,10 @@ def compute_deadline(calendar: WorkCalendar, request: DeadlineRequest) -> Deadli
       with the due day itself, or at noon of the due day for a same-day deadline.
     - Calendar days (民法典 Art. 201/203): warning a fifth of the span before, at least one day.
     - Seconds (drills): warning at 80 % of the span.
+    - Never at the start: a clock started after its warning point (a same-day deadline received in
+      the afternoon) warns when four fifths of the time it has are gone. A warning in the same
+      instant as the case tells the officer nothing the inbox's due time does not, and it would put
+      an 即将超期 entry and a bell notice before the case's first step.
     """
     start = request.start
     if request.due_at is not None:
@@ -66,7 +70,7 @@ def compute_deadline(calendar: WorkCalendar, request: DeadlineRequest) -> Deadli
     if span.unit == SpanUnit.CALENDAR_DAYS:
         due = calendar.add_calendar_days(start, span.amount)
         warn = due - timedelta(days=max(1, math.ceil(span.amount / 5)))
-        return DeadlineResult(warn_at=max(start, warn), due_at=due)
+        return DeadlineResult(warn_at=_not_at_start(start, warn, due), due_at=due)
     cutoff = time(request.cutoff_hour) if request.cutoff_hour is not None else None
     due = calendar.add_working_days(start, span.amount, cutoff=cutoff)
     due_day = due.astimezone(SHANGHAI)
@@ -77,7 +81,11 @@ def compute_deadline(calendar: WorkCalendar, request: DeadlineRequest) -> Deadli
         # days" is already the next working day's end.
         warn = calendar.add_working_days(start, span.amount - 1, cutoff=cutoff) + timedelta(seconds=1)
         warn = min(warn, due_day.replace(hour=0, minute=0, second=0))
-    return DeadlineResult(warn_at=max(start, warn), due_at=due)
+    return DeadlineResult(warn_at=_not_at_start(start, warn, due), due_at=due)
+
+
+def _not_at_start(start: datetime, warn: datetime, due: datetime) -> datetime:
+    return warn if warn > start else _warn_fraction(start, due).replace(microsecond=0)
 
 
 def _warn_fraction(start: datetime, due: datetime, *, max_before: timedelta | None = None) -> datetime:

@@ -47,9 +47,11 @@ def request(start: datetime, amount: int, unit: SpanUnit, cutoff_hour: int | Non
         (at("2026-09-30"), 3, end("2026-10-09") + timedelta(seconds=1), end("2026-10-10")),
         # After the 17:00 cutoff: received the next working day.
         (at("2026-03-05", "17:30"), 1, at("2026-03-07", "00:00"), end("2026-03-09")),
-        # Same day: warning at noon of the due day, never before the start.
+        # Same day: warning at noon of the due day; received after noon, when four fifths of the
+        # time left are gone (15:00 → 23:59:59 is 8h59m59s, a fifth before is 1h48m, to the second).
         (at("2026-03-05", "09:00"), 0, at("2026-03-05", "12:00"), end("2026-03-05")),
-        (at("2026-03-05", "15:00"), 0, at("2026-03-05", "15:00"), end("2026-03-05")),
+        (at("2026-03-05", "12:00"), 0, at("2026-03-05", "21:35:59"), end("2026-03-05")),
+        (at("2026-03-05", "15:00"), 0, at("2026-03-05", "22:11:59"), end("2026-03-05")),
         (at("2026-03-07", "09:00"), 0, at("2026-03-09", "12:00"), end("2026-03-09")),
     ],
 )
@@ -73,9 +75,9 @@ def test_working_days_from_a_rest_day_without_cutoff_warns_before_it_is_due():
         (at("2026-03-02"), 7, end("2026-03-07"), end("2026-03-09")),
         # 60 days: 12 days before; 2026-05-01 is Labour Day, moved to 05-06 (05-01..05-05 off).
         (at("2026-03-02"), 60, end("2026-04-24"), end("2026-05-06")),
-        # 1 day: at least a day before; never before the start.
+        # 1 day: at least a day before; never at the start (then four fifths of the time left).
         (at("2026-03-05"), 1, end("2026-03-05"), end("2026-03-06")),
-        (at("2026-03-05"), 0, at("2026-03-05"), end("2026-03-05")),
+        (at("2026-03-05"), 0, at("2026-03-05", "21:11:59"), end("2026-03-05")),
     ],
 )
 def test_calendar_days(start, amount, warn, due):
