@@ -41,9 +41,10 @@ browser:
 	  fi; \
 	fi
 
-## test: lint, type-check workflows/, then the whole suite (SQLite and PostgreSQL read models, browser)
+## test: lint, type-check, then the whole suite (SQLite and PostgreSQL read models, browser): the
+## tests that start stacks of their own run beside the rest (tests/suite.py)
 test: lint browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m tests.suite $(PYTEST_ARGS)
 
 ## bench: issue 14's goals, each beside bare Temporal measured in the same run (about 15 minutes; never in `make test`)
 bench: venv
