@@ -157,6 +157,7 @@ if __name__ == "__main__":
     parser.add_argument(
         "--default-sandbox", action="store_true", help="Liudan with the SDK's default sandbox"
     )
+    parser.add_argument("--unsandboxed", action="store_true", help="Liudan's workflows outside any sandbox")
     args = parser.parse_args()
     bare = asyncio.run(main(args.workflows, args.concurrency))
     if args.liudan:
@@ -164,7 +165,12 @@ if __name__ == "__main__":
 
         liudan = asyncio.run(
             case_throughput.main(
-                args.workflows, args.concurrency, True, args.sdk_converter, args.default_sandbox
+                args.workflows,
+                args.concurrency,
+                True,
+                args.sdk_converter,
+                args.default_sandbox,
+                args.unsandboxed,
             )
         )
         rate, p95 = liudan[0] / bare[0], liudan[2] / bare[2]
@@ -185,5 +191,5 @@ if __name__ == "__main__":
             ratio_updates=round(rate, 2),
             ratio_p95=round(p95, 2),
             converter="sdk" if args.sdk_converter else "liudan",
-            sandbox="default" if args.default_sandbox else "worker",
+            sandbox="off" if args.unsandboxed else "default" if args.default_sandbox else "worker",
         )

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 import worker
@@ -69,7 +70,12 @@ async def one_case(client, task_queue: str, latencies: list[float]) -> None:  # 
 
 
 async def main(
-    cases: int, concurrency: int, wal: bool, sdk_converter: bool = False, default_sandbox: bool = False
+    cases: int,
+    concurrency: int,
+    wal: bool,
+    sdk_converter: bool = False,
+    default_sandbox: bool = False,
+    unsandboxed: bool = False,
 ) -> tuple[float, float, float]:
     workdir = Path(tempfile.mkdtemp(prefix="liudan-bench-"))
     extra = ["--db-filename", str(workdir / "temporal.db")]
@@ -86,6 +92,8 @@ async def main(
     )
     if default_sandbox:
         worker.WORKFLOW_RUNNER = SandboxedWorkflowRunner()
+    if unsandboxed:
+        worker.WORKFLOW_RUNNER = UnsandboxedWorkflowRunner()
     engine = make_engine(f"sqlite:///{workdir}/read.db")
     create_schema(engine)
     seed_directory(engine)
@@ -106,7 +114,7 @@ async def main(
     p95 = latencies[int(len(latencies) * 0.95) - 1]
     print(
         f"journal={'wal' if wal else 'default'} converter={'sdk' if sdk_converter else 'liudan'} "
-        f"sandbox={'default' if default_sandbox else 'worker'} cases={cases} concurrency={concurrency} "
+        f"sandbox={'off' if unsandboxed else 'default' if default_sandbox else 'worker'} cases={cases} concurrency={concurrency} "
         f"elapsed={elapsed:.1f}s cases/s={cases / elapsed:.2f} updates/s={len(latencies) / elapsed:.1f} "
         f"update p50={statistics.median(latencies) * 1000:.0f}ms p95={p95 * 1000:.0f}ms"
     )
@@ -121,7 +129,15 @@ if __name__ == "__main__":
     parser.add_argument("--default-journal", action="store_true", help="without the WAL pragmas")
     parser.add_argument("--sdk-converter", action="store_true", help="the SDK's payload converter")
     parser.add_argument("--default-sandbox", action="store_true", help="the SDK's default sandbox")
+    parser.add_argument("--unsandboxed", action="store_true", help="workflows outside any sandbox")
     args = parser.parse_args()
     asyncio.run(
-        main(args.cases, args.concurrency, not args.default_journal, args.sdk_converter, args.default_sandbox)
+        main(
+            args.cases,
+            args.concurrency,
+            not args.default_journal,
+            args.sdk_converter,
+            args.default_sandbox,
+            args.unsandboxed,
+        )
     )

@@ -10,7 +10,7 @@ groups overlap: projection work that runs SQLAlchemy counts for both), and the t
     .venv/bin/python bench/profile_decisions.py --cases 150 --seconds 25 [--out profile.txt]
 
 `--sdk-converter` / `--default-sandbox` are handed to case_throughput.py: the profile before issue 14's
-payload converter and sandbox pass-through.
+payload converter and sandbox pass-through; `--unsandboxed`: what is left without any sandbox.
 """
 
 from __future__ import annotations
@@ -136,12 +136,14 @@ if __name__ == "__main__":
     parser.add_argument("--analyse", type=Path, help="only print the groups of an existing raw profile")
     parser.add_argument("--sdk-converter", action="store_true", help="the SDK's payload converter")
     parser.add_argument("--default-sandbox", action="store_true", help="the SDK's default sandbox")
+    parser.add_argument("--unsandboxed", action="store_true", help="workflows outside any sandbox")
     args = parser.parse_args()
-    extra = [
-        flag
-        for flag, on in (("--sdk-converter", args.sdk_converter), ("--default-sandbox", args.default_sandbox))
-        if on
-    ]
+    flags = (
+        ("--sdk-converter", args.sdk_converter),
+        ("--default-sandbox", args.default_sandbox),
+        ("--unsandboxed", args.unsandboxed),
+    )
+    extra = [flag for flag, on in flags if on]
     if args.analyse:
         print(analyse(args.analyse))
     else:
