@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from sqlalchemy.engine import Engine
@@ -57,6 +57,7 @@ from workflows.types import (
 )
 
 log = logging.getLogger("liudan.web.cases")
+Registration = TypeVar("Registration")
 
 MAX_ATTACHMENTS = 3
 FIRST_TASK_WAIT = 10.0  # seconds
@@ -308,6 +309,44 @@ async def _started_after_all(client: Client, code: str) -> bool | None:
     except RPCError as error:
         return False if error.status == RPCStatusCode.NOT_FOUND else None
     return True
+
+
+async def start_with_fresh_code(
+    engine: Engine,
+    client: Client,
+    *,
+    what: str,
+    prefix: str,
+    year: int,
+    registration: Callable[[str], Registration],
+    run: Any,
+    workflow_id_of: Callable[[str], str],
+    task_queue: str,
+) -> Registration:
+    """Starts a process (a petition, a letter) under the next code its counter gives, and returns the
+    registration it started with. A code Temporal already holds (the read model restored from an older
+    backup, or rebuilt) is skipped: the counter gives the next. (A case recovers its counter instead,
+    and resumes an interrupted registration under its own code: `register_case`.)"""
+    code = ""
+    for _ in range(CODE_ATTEMPTS):
+        code = await asyncio.to_thread(next_case_code, engine, prefix, year)
+        started = registration(code)
+        try:
+            await client.start_workflow(
+                run,
+                started,
+                id=workflow_id_of(code),
+                task_queue=task_queue,
+                static_summary=code,  # shown unencrypted in the Temporal UI: never the person's own words
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,  # a code is never reused
+                rpc_timeout=READ_TIMEOUT,
+            )
+            return started
+        except WorkflowAlreadyStartedError:
+            log.error("%s code %s is already taken in Temporal; trying the next", what, code)
+        except RPCError as error:
+            raise CaseUnavailable(code) from error
+    raise CaseUnavailable(code)
 
 
 async def first_projection(engine: Engine, model: Any, code: str, within: float) -> bool:

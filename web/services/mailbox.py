@@ -15,19 +15,21 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from settings import Settings
-from store.codes import next_case_code
 from store.contact import PHONE_PATTERN
 from store.letters import Letter
 from store.models import Org, OrgKind
 from web.i18n import TEXT
 from web.security import new_token, sha256
-from web.services.cases import READ_TIMEOUT, CaseUnavailable, first_projection, send_decision
-from web.services.petitions import CODE_ATTEMPTS
+from web.services.cases import (
+    READ_TIMEOUT,
+    CaseUnavailable,
+    first_projection,
+    send_decision,
+    start_with_fresh_code,
+)
 from workdays import SHANGHAI
 from workflows.mailbox.ids import letter_workflow_id
 from workflows.mailbox.policy import MAILBOX
@@ -82,31 +84,28 @@ async def send_letter(
 ) -> Sent:
     org_id = await asyncio.to_thread(mailbox_org, engine)
     token = new_token(32)
-    # A code Temporal already holds (the read model restored from an older backup, or rebuilt) is
-    # skipped, as petitions do: the counter gives the next one.
-    for _ in range(CODE_ATTEMPTS):
-        code = await asyncio.to_thread(next_case_code, engine, LETTER_PREFIX, datetime.now(SHANGHAI).year)
-        registration = LetterRegistration(
-            code=code, mailbox_org_id=org_id, name=form.name, phone=form.phone, subject=form.subject,
-            content=form.content, policy=MAILBOX, registered_by=actor, tracking_token_hash=sha256(token),
-        )  # fmt: skip
-        try:
-            await client.start_workflow(
-                MailboxWorkflow.run,
-                registration,
-                id=letter_workflow_id(code),
-                task_queue=settings.task_queue,
-                static_summary=code,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                rpc_timeout=READ_TIMEOUT,
-            )
-            break
-        except WorkflowAlreadyStartedError:
-            log.error("letter code %s is already taken in Temporal; trying the next", code)
-        except RPCError as error:
-            raise CaseUnavailable(code) from error
-    else:
-        raise CaseUnavailable(code)
+    registration = await start_with_fresh_code(
+        engine,
+        client,
+        what="letter",
+        prefix=LETTER_PREFIX,
+        year=datetime.now(SHANGHAI).year,
+        registration=lambda code: LetterRegistration(
+            code=code,
+            mailbox_org_id=org_id,
+            name=form.name,
+            phone=form.phone,
+            subject=form.subject,
+            content=form.content,
+            policy=MAILBOX,
+            registered_by=actor,
+            tracking_token_hash=sha256(token),
+        ),
+        run=MailboxWorkflow.run,
+        workflow_id_of=letter_workflow_id,
+        task_queue=settings.task_queue,
+    )
+    code = registration.code
     await first_projection(engine, Letter, code, 10.0)
     log.info("letter %s to the director's mailbox", code)
     return Sent(code, token)

@@ -22,12 +22,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from settings import Settings
-from store.codes import next_case_code
 from store.contact import PHONE_PATTERN
 from store.id_numbers import id_number_problem, mask_id_number, normalise_id_number
 from store.models import Org, OrgKind
@@ -43,6 +40,7 @@ from web.services.cases import (
     RegistrationRefused,
     first_projection,
     send_decision,
+    start_with_fresh_code,
 )
 from web.timeutil import as_aware
 from workdays import SHANGHAI
@@ -68,7 +66,6 @@ log = logging.getLogger("liudan.web.petitions")
 FIRST_PROJECTION_WAIT = 10.0  # seconds
 GROUP_SIZE = 5  # 集体访: petitions brought by 5 people or more
 MAX_REPRESENTATIVES = 5
-CODE_ATTEMPTS = 5
 UPDATES: dict[PetitionAction, Any] = {a: getattr(PetitionWorkflow, a.value) for a in PETITION_DECISIONS}
 
 
@@ -226,11 +223,9 @@ async def register_petition(
     )
     received = form.received_at or datetime.now(UTC)
     token = new_token(32)
-    for _ in range(CODE_ATTEMPTS):
-        code = await asyncio.to_thread(
-            next_case_code, engine, settings.petition_prefix, received.astimezone(SHANGHAI).year
-        )
-        registration = PetitionRegistration(
+
+    def registration_with(code: str) -> PetitionRegistration:
+        return PetitionRegistration(
             code=code,
             channel=form.channel,
             matter_type=form.matter_type,
@@ -258,23 +253,19 @@ async def register_petition(
             repeat_of_concluded=bool(repeated and repeated.outcome == PetitionOutcome.CONCLUDED),
             representatives=form.representatives,
         )
-        try:
-            await client.start_workflow(
-                PetitionWorkflow.run,
-                registration,
-                id=petition_workflow_id(code),
-                task_queue=settings.task_queue,
-                static_summary=code,  # shown unencrypted in the Temporal UI: never the petitioner's words
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                rpc_timeout=READ_TIMEOUT,
-            )
-            break
-        except WorkflowAlreadyStartedError:
-            log.error("petition code %s is already taken in Temporal; trying the next", code)
-        except RPCError as error:
-            raise CaseUnavailable(code) from error
-    else:
-        raise CaseUnavailable(code)
+
+    registration = await start_with_fresh_code(
+        engine,
+        client,
+        what="petition",
+        prefix=settings.petition_prefix,
+        year=received.astimezone(SHANGHAI).year,
+        registration=registration_with,
+        run=PetitionWorkflow.run,
+        workflow_id_of=petition_workflow_id,
+        task_queue=settings.task_queue,
+    )
+    code = registration.code
     if not await first_projection(engine, Petition, code, FIRST_PROJECTION_WAIT):
         log.warning("petition %s started but is not in the read model yet", code)
     log.info("petition %s registered by %s", code, actor.user_id)
