@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, true
+from sqlalchemy import ColumnElement, FromClause, and_, case, exists, func, or_, true
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -109,23 +109,30 @@ def _filter_conditions(
     return conds
 
 
-def _done_condition(actor: Actor, now: datetime) -> ColumnElement[bool]:
-    """Cases this org (a leader: this person) acted on in the last 30 days that are no longer its work."""
+def _done(actor: Actor, now: datetime) -> tuple[FromClause, ColumnElement[bool]]:
+    """(the rows, the condition) of the cases this org (a leader: this person) acted on in the last
+    30 days that are no longer its work.
+
+    Read from the org's (the person's) own recent events, each case once, joined to its case by key:
+    an index range and a few thousand key lookups at district scale. Filtering the org's whole case
+    list by membership in those events instead read every case the street ever had (32 ms → 13 ms for
+    a street at 100,000 cases on SQLite, bench/inbox_query.py)."""
     since = now - timedelta(days=RECENT_DAYS)
+    scope = item_scope(actor)
+    if scope is None:  # grid workers: their community's cases closed recently
+        return Case, and_(
+            visible_cases(actor), col(Case.stage) == Stage.CLOSED.value, col(Case.closed_at) >= since
+        )
     by_org = actor.role in (Role.COMMUNITY, Role.STREET, Role.DEPARTMENT, Role.GRID_WORKER)
     who = (
         col(CaseEvent.actor_org_id) == actor.org_id
         if by_org
         else col(CaseEvent.actor_user_id) == actor.user_id
     )
-    # Uncorrelated subqueries: each is answered once from its index (events by org or user and time,
-    # items by org and role); a correlated EXISTS made SQLite scan an org's events once per case.
-    acted = col(Case.code).in_(select(CaseEvent.case_code).where(who, col(CaseEvent.at) >= since))
-    scope = item_scope(actor)
-    if scope is None:  # grid workers: their community's cases closed recently
-        return and_(visible_cases(actor), col(Case.stage) == Stage.CLOSED.value, col(Case.closed_at) >= since)
+    acted = select(CaseEvent.case_code).where(who, col(CaseEvent.at) >= since).distinct().subquery("acted")
+    # Uncorrelated: the org's items are read once from their index, not once per case.
     pending = col(Case.code).in_(select(InboxItem.case_code).where(scope))
-    return and_(visible_cases(actor), acted, ~pending)
+    return acted.join(Case, col(Case.code) == acted.c.case_code), and_(visible_cases(actor), ~pending)
 
 
 def _live_scope(actor: Actor) -> tuple[bool, ColumnElement[bool]]:
@@ -136,12 +143,16 @@ def _live_scope(actor: Actor) -> tuple[bool, ColumnElement[bool]]:
     return True, scope
 
 
-def _base(actor: Actor, tab: str, now: datetime) -> tuple[bool, ColumnElement[bool]]:
-    """(whether rows are inbox items, the condition) for one tab."""
+def _base(actor: Actor, tab: str, now: datetime) -> tuple[bool, FromClause, ColumnElement[bool]]:
+    """(whether rows are inbox items, the rows, the condition) for one tab."""
     if tab == "done":
-        return False, _done_condition(actor, now)
+        return False, *_done(actor, now)
     items, scope = _live_scope(actor)
-    return items, and_(scope, _tab_condition(tab, now, items))
+    return (
+        items,
+        InboxItem.__table__ if items else Case.__table__,
+        and_(scope, _tab_condition(tab, now, items)),
+    )
 
 
 def tab_counts(engine: Engine, actor: Actor, f: InboxFilters, now: datetime | None = None) -> dict[str, int]:
@@ -151,7 +162,7 @@ def tab_counts(engine: Engine, actor: Actor, f: InboxFilters, now: datetime | No
     items, scope = _live_scope(actor)
     live = [tab for tab in TABS if tab != "done"]
     sums = [func.coalesce(func.sum(case((_tab_condition(tab, now, items), 1), else_=0)), 0) for tab in live]
-    done_cond = _done_condition(actor, now)
+    done_rows, done_cond = _done(actor, now)
     with Session(engine) as session:
         found = session.exec(
             select(*sums)
@@ -162,7 +173,7 @@ def tab_counts(engine: Engine, actor: Actor, f: InboxFilters, now: datetime | No
         counts["done"] = int(
             session.exec(
                 select(func.count())
-                .select_from(Case)
+                .select_from(done_rows)
                 .where(done_cond, *_filter_conditions(actor, f, now, items=False))
             ).one()
         )
@@ -173,7 +184,7 @@ def inbox_page(
     engine: Engine, actor: Actor, f: InboxFilters, page: int = 1, now: datetime | None = None
 ) -> Page:
     now = now or datetime.now(UTC)
-    items, cond = _base(actor, f.tab, now)
+    items, rows_from, cond = _base(actor, f.tab, now)
     where = and_(cond, *_filter_conditions(actor, f, now, items))
     with Session(engine) as session:
         if items:
@@ -191,7 +202,7 @@ def inbox_page(
             cases = {c.code: c for c in session.exec(select(Case).where(col(Case.code).in_(codes))).all()}
             rows = [InboxRow(case=cases[i.case_code], item=i) for i in page_items if i.case_code in cases]
         else:
-            base_cases = select(Case).where(where)
+            base_cases = select(Case).select_from(rows_from).where(where)
             total = session.exec(select(func.count()).select_from(base_cases.subquery())).one()
             order = (
                 (col(Case.updated_at).desc(),)
