@@ -1,7 +1,9 @@
 """Who has a case open right now (两人同办一案): each open case page beats once per poll, and the
 page names the other officers whose last beat is recent ("东城街道 · 李娜 正在查看此案件").
 
-One row per (case, officer), overwritten by each beat: a poll costs one upsert and one select. A row
+One row per (case, officer), overwritten by each beat: a poll costs one upsert and one select; a page
+that is closed or left says so (`leave`, from its pagehide beacon), so the others' next poll no
+longer names the officer, rather than 45 s later. A row
 is never the truth about anything but "was looking a moment ago"; rows of pages long closed are
 deleted by the next beat on the same case. No foreign keys: a beat must never fail, nor hold up a
 rebuild of the cases it names.
@@ -79,3 +81,15 @@ def beat(
         session.commit()
     since = now - VIEWING_WINDOW
     return [r for r in rows if r.user_id != user_id and r.seen_at >= since]
+
+
+def leave(engine: Engine, code: str, user_id: str) -> None:
+    """`user_id` closed or left their page of `code`: the others' next poll no longer names them. (A
+    second tab of the same officer on the case beats again with its own next poll.)"""
+    with Session(engine) as session:
+        session.execute(
+            delete(CasePresence).where(
+                col(CasePresence.case_code) == code, col(CasePresence.user_id) == user_id
+            )
+        )
+        session.commit()

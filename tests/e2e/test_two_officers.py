@@ -1,7 +1,8 @@
 """Two officers on one case (issue 13): each sees that the other has it open, and one officer's
 decision reaches the other's open page in one request, its next poll, with every part that changed
 (status, timeline, forms) swapped in from that one response; the officer who decided gets the whole
-page back in the response to the decision itself."""
+page back in the response to the decision itself; and an officer who leaves the page is no longer
+named at the other's next poll."""
 
 from __future__ import annotations
 
@@ -56,5 +57,11 @@ async def test_two_officers_see_each_other_and_a_decision_reaches_the_other_in_o
     await community.wait_for_timeout(1000)
     assert len(polls) == 1 and polls[0].method == "GET" and "seen=" in polls[0].url, [r.url for r in polls]
     await shots(community, "community-updated-in-one-request")
+
+    # The street leaves the case page (its pagehide beacon): the community's next poll no longer names it.
+    await street.goto("/")
+    await community.wait_for_timeout(1000)  # the beacon is sent as the page goes, not awaited by it
+    await community.clock.run_for(POLL_MS + 500)
+    await expect(community.locator("#case-presence")).to_have_text("")
     await street.context.close()
     await community.context.close()

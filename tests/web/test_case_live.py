@@ -45,6 +45,10 @@ async def poll(b, html: str):
     return response
 
 
+def presence_in(html: str) -> str:
+    return html.split('<div id="case-presence"', 1)[1].split("</div>", 1)[0]
+
+
 @pytest.fixture
 def temporal_queries(monkeypatch):
     """Counts the snapshot queries the case page sends to Temporal."""
@@ -128,6 +132,29 @@ async def test_the_other_officers_on_the_case_show_and_never_oneself(app, browse
     answer = await poll(community, page.text)
     presence = answer.text.split('<div id="case-presence"', 1)[1].split("</div>", 1)[0]
     assert "清河社区网格员（清河社区）正在查看此案件" in presence and "清河社区书记" not in presence
+
+
+async def test_an_officer_who_leaves_the_page_is_no_longer_named_at_the_next_poll(app, browser):
+    """The page's pagehide beacon posts to its data-leave address (with the CSRF token in the form, as
+    navigator.sendBeacon sends it); the other officer's next poll no longer names the one who left."""
+    code, _ = await new_case(app)
+    community, grid = await browser("community-qinghe"), await browser("grid-qinghe")
+    page = await community.get(f"/cases/{code}")
+    grid_page = await grid.get(f"/cases/{code}")
+    leave = re.search(r'data-leave="([^"]+)"', grid_page.text).group(1)  # type: ignore[union-attr]
+    assert leave == f"/cases/{code}/presence/leave"
+    assert "清河社区网格员" in presence_in((await poll(community, page.text)).text)
+
+    assert (await grid.post(leave, {}, csrf=False)).status_code == 403  # a forged beacon changes nothing
+    assert "清河社区网格员" in presence_in((await poll(community, page.text)).text)
+    assert (await grid.post(leave, {})).status_code == 204
+    presence = (
+        (await poll(community, page.text)).text.split('<div id="case-presence"', 1)[1].split("</div>", 1)[0]
+    )
+    assert "正在查看此案件" not in presence
+    # Back on the page, the grid worker's own next beat names them again.
+    await grid.get(f"/cases/{code}")
+    assert "清河社区网格员" in presence_in((await poll(community, page.text)).text)
 
 
 async def test_a_status_behind_the_workflow_says_so_and_polls_again_soon(app, browser, engine):

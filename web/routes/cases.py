@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from store import presence
 from web.deps import (
     ClientAddr,
     ClientDep,
@@ -176,6 +177,14 @@ async def case_page(
         return render_with_oob(templates, request, "cases/page.html", context, fragment, oob)
     page = await whole_page(engine, client, settings, workdays, me, code)
     return templates.render(request, "cases/page.html", page.context(), fragment=fragment)
+
+
+@router.post("/{code}/presence/leave", status_code=204)
+def leave_case_page(code: str, me: CurrentUser, engine: EngineDep) -> Response:
+    """The page's pagehide beacon: this officer closed or left the case page (only their own row is
+    touched, so it tells nothing of the case and needs no access check)."""
+    presence.leave(engine, code, me.user.id)
+    return Response(status_code=204)
 
 
 @router.post("/{code}/contact")
