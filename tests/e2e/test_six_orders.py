@@ -187,7 +187,7 @@ async def test_resident_to_satisfied_through_every_role(stack, browser, shots):
             "派单",
             "接单",
             "接单",
-            "报告办理结果",
+            "报送协办情况",  # the co-department's report to the lead unit (internal)
             "报告办理结果",
             "评价：满意",
         ],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from tests.utils.web import new_case, shared_case, snapshot
+from tests.utils.web import api_token, new_case, shared_case, snapshot
 from tests.web.test_decisions import act
 from tests.web.test_uploads import PDF, PNG
 
@@ -79,6 +79,16 @@ async def test_the_lead_units_result_and_a_co_departments_report(app, browser, a
         attachments_public="true",
     )
     assert "已提交：办结并答复群众" in done.text
+    # The timeline names each for what it is: the co-department's report (internal), then the result.
+    entries = re.findall(
+        r'<div class="what">([^<]+?)\s*(?:<|</div>)', (await zhujian.get(f"/cases/{code}")).text
+    )
+    assert entries[-2:] == ["报送协办情况", "报告办理结果"]
+    api = await zhujian.http.get(f"/api/v1/cases/{code}", headers=api_token(app, "dept-zhujian"))
+    assert [e["title"] for e in api.json()["timeline"]][-2:] == [
+        "报送协办情况",
+        "报告办理结果",
+    ]  # the API alike
 
     snap = await snapshot(app, code)
     files = {a.department_id: a.attachments for a in snap.assignments}

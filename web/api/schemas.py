@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field
 
 from settings import Settings
 from store.contact import mask_address, mask_phone
-from web.i18n import event_label, label
-from web.services.case_view import temporal_url
+from web.i18n import label
+from web.services.case_view import event_title, temporal_url
 from web.services.rows import CaseRow
 from workflows.rules import allowed_actions
 from workflows.types import Action, Actor, CaseSnapshot, Role
@@ -194,7 +194,7 @@ def case_out(snap: CaseSnapshot, actor: Actor, settings: Settings) -> CaseOut:
                 seq=e.seq,
                 at=e.at,
                 action=e.action,
-                title=event_label(e.action),
+                title=event_title(e.action, e.public),
                 actor_role=e.actor_role.value,
                 actor_org_id=e.actor_org_id,
                 actor_name=e.actor_name,

@@ -108,13 +108,22 @@ def _who(role: Role | str, name: str, org: str, orgs: dict[str, str]) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def entry_titles(actions: list[str], ratings: list[RatingRecord]) -> list[str]:
-    """Timeline entries' names; a rating names its value (评价：满意), the n-th rating entry being
-    the n-th rating recorded."""
+def event_title(action: str, public: bool) -> str:
+    """A timeline entry's name. A result the resident is not told of is a co-department's report to
+    the lead unit (报送协办情况), not the case's result (报告办理结果): the workflow records both under
+    one action, which the figures count, and only the lead unit's answers the resident."""
+    if action == Action.SUBMIT_RESULT.value and not public:
+        return TEXT["f_co_report_title"]
+    return event_label(action)
+
+
+def entry_titles(entries: list[tuple[str, bool]], ratings: list[RatingRecord]) -> list[str]:
+    """Timeline entries' names, from their (action, public); a rating names its value (评价：满意),
+    the n-th rating entry being the n-th rating recorded."""
     given = iter(ratings)
     titles = []
-    for action in actions:
-        title = event_label(action)
+    for action, public in entries:
+        title = event_title(action, public)
         if action == Action.RATE.value and (rating := next(given, None)) is not None:
             title = TEXT["rated_entry"].format(action=title, value=label("rating_value", rating.value))
         titles.append(title)
@@ -122,7 +131,7 @@ def entry_titles(actions: list[str], ratings: list[RatingRecord]) -> list[str]:
 
 
 def timeline(snap: CaseSnapshot, views: list[PersonalDataView], orgs: dict[str, str]) -> list[TimelineView]:
-    titles = entry_titles([e.action for e in snap.timeline], snap.ratings)
+    titles = entry_titles([(e.action, e.public) for e in snap.timeline], snap.ratings)
     entries = [
         TimelineView(
             at=e.at,

@@ -171,7 +171,7 @@ async def track(engine: Engine, client: Client, case: Case) -> TrackView:
         photos, files = list(snap.registration.attachments), public_result_files(snap)
     except CaseUnavailable:
         actions, ratings, photos, files = [], [], [], []
-    titles = entry_titles([e.action for e in events], ratings)
+    titles = entry_titles([(e.action, e.public) for e in events], ratings)
     public = [
         PublicEvent(
             at=e.at,
