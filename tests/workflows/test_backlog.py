@@ -118,7 +118,11 @@ async def test_owned_reported_missed_pressed_and_resolved(
     # time-skipping server, and in 2 of 5 full-suite runs (never alone) that replay failed on a patch
     # marker (TMPRL1100, convergent-projection); the cause was not found. This flow's recorded history
     # replays green in test_replay.py (backlog_missed_then_resolved.b1), which covers the replay.
-    s = await h.result()
+    # Awaited without time skipping: the server shared by the whole suite would otherwise skip to the
+    # next timer of any workflow still running (other tests' clocks, years ahead) while this run
+    # finishes, and every later test would see the wrong year.
+    with time_env.auto_time_skipping_disabled():
+        s = await h.result()
     assert (s.stage, s.outcome) == (BacklogStage.CLOSED, BacklogOutcome.STOPPED)
     assert all(d.closed_at for d in s.deadlines)
     await keep_history(h, "backlog_missed_then_resolved")
