@@ -8,6 +8,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,27 @@ async def started_time_env() -> AsyncIterator[WorkflowEnvironment]:
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     async with started_time_env() as env:
         yield env
+
+
+# No test moves the shared time-skipping server's clock this far; one that does leaves every later test
+# in the wrong year (a 2037 seen by tests that expect 2027), so it is named here instead.
+CLOCK_JUMP_LIMIT = timedelta(days=2 * 366)
+
+
+@pytest.fixture(autouse=True)
+async def _shared_clock_guard(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Fails the test that moved the suite's shared time-skipping clock years ahead (awaiting a result
+    with time skipping on lets the server skip to any running workflow's next timer, another test's
+    too), rather than the later tests that then see the wrong year."""
+    if "time_env" not in request.fixturenames:
+        yield
+        return
+    env: WorkflowEnvironment = request.getfixturevalue("time_env")
+    before = await env.get_current_time()
+    yield
+    moved = await env.get_current_time() - before
+    if moved > CLOCK_JUMP_LIMIT:
+        pytest.fail(f"this test moved the shared time-skipping clock {moved.days} days ahead")
 
 
 def _postgres_available() -> bool:
