@@ -144,15 +144,11 @@ def _live_scope(actor: Actor) -> tuple[bool, ColumnElement[bool]]:
 
 
 def _base(actor: Actor, tab: str, now: datetime) -> tuple[bool, FromClause, ColumnElement[bool]]:
-    """(whether rows are inbox items, the rows, the condition) for one tab."""
+    """(whether rows are inbox items, what case rows are read from, the condition) for one tab."""
     if tab == "done":
         return False, *_done(actor, now)
     items, scope = _live_scope(actor)
-    return (
-        items,
-        InboxItem.__table__ if items else Case.__table__,
-        and_(scope, _tab_condition(tab, now, items)),
-    )
+    return items, Case.__table__, and_(scope, _tab_condition(tab, now, items))
 
 
 def tab_counts(engine: Engine, actor: Actor, f: InboxFilters, now: datetime | None = None) -> dict[str, int]:
