@@ -67,6 +67,10 @@ CODE_ATTEMPTS = 5
 # workflows.case.PROJECTION_BUDGET), so decisions get longer than reads.
 READ_TIMEOUT = timedelta(seconds=5)
 DECISION_TIMEOUT = timedelta(seconds=15)
+# The whole decision, however many calls it takes: the SDK waits for an Update's outcome without
+# any deadline once the Update is admitted, so without this bound a decision that no worker takes
+# (a stuck case, no worker running) would hold the officer's request open for ever.
+DECISION_WAIT = timedelta(seconds=30)
 # Officers who register requests for residents (a phone call, a visit, a letter) and admins; the
 # portal (a resident) and the system register too. Where each may register: store.visibility.
 OFFICER_REGISTRARS = (Role.GRID_WORKER, Role.COMMUNITY, Role.STREET, Role.ADMIN)
@@ -407,7 +411,8 @@ async def send_decision(handle: WorkflowHandle[Any, Any], update: Any, payload: 
     """One decision as an Update of any process's workflow: its result, `DecisionRefused` with the
     workflow's own sentence, or `CaseUnavailable` when Temporal cannot answer now."""
     try:
-        return await handle.execute_update(update, payload, rpc_timeout=DECISION_TIMEOUT)
+        async with asyncio.timeout(DECISION_WAIT.total_seconds()):
+            return await handle.execute_update(update, payload, rpc_timeout=DECISION_TIMEOUT)
     except WorkflowUpdateFailedError as failed:
         cause = failed.cause
         if isinstance(cause, ApplicationError):
@@ -417,6 +422,7 @@ async def send_decision(handle: WorkflowHandle[Any, Any], update: Any, payload: 
         if error.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
             raise DecisionRefused(TEXT["case_closed_or_missing"]) from error
         raise CaseUnavailable(code) from error
-    except WorkflowUpdateRPCTimeoutOrCancelledError as timed_out:
+    except (WorkflowUpdateRPCTimeoutOrCancelledError, TimeoutError) as timed_out:
         # The decision may still be applied; sent again, it is refused as already taken.
+        log.warning("case %s: no answer to a decision within %s", code, DECISION_WAIT)
         raise CaseUnavailable(code) from timed_out
