@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 from store.audit import PetitionDataView
 from store.petitions import Petition, PetitionDocumentRow
 from store.reception import ReceptionSchedule
+from tests.utils.cases import sleep_until
 from tests.utils.web import api_token
 from tests.web.conftest import OpenBrowser
 from workdays import SHANGHAI
@@ -111,7 +112,7 @@ async def test_a_letter_from_the_desk_to_its_conclusion(
     # 复核 by the city, with a hearing whose time does not count.
     city = await browser("reviewer-city")
     await act(city, code, "xf_start_hearing", note="召开听证会")
-    await time_env.sleep(timedelta(days=2))
+    await sleep_until(time_env, await time_env.get_current_time() + timedelta(days=2))
     await act(city, code, "xf_end_hearing", summary="听取了各方意见")
     await act(
         city, code, "xf_decide_recheck", outcome="upheld", reasons="复查意见正确。", decision="维持复查意见。"
